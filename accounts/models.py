@@ -1,0 +1,136 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The people of PROCESS.md who sign in; parents and students are recorded, not users."""
+
+    LEARNING_MANAGER = "learning_manager", _("Learning manager")
+    SUPERVISOR = "supervisor", _("Learning-management supervisor")
+    DIRECTOR = "director", _("Campus director")
+    CONSULTANT = "consultant", _("Consultant")
+    TEACHER = "teacher", _("Teacher")
+    HEAD_TEACHER = "head_teacher", _("Head teacher")
+    SCHEDULER = "scheduler", _("Scheduler")
+    FINANCE = "finance", _("Finance")
+    PRESIDENT = "president", _("President")
+    ADMIN = "admin", _("Administrator")
+
+
+# These work for the whole company; every other role belongs to exactly one campus.
+COMPANY_ROLES = (Role.FINANCE, Role.PRESIDENT, Role.ADMIN)
+
+
+class Campus(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.SlugField(_("code"), max_length=20, unique=True, help_text=_("A short code, e.g. HD."))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("campus")
+        verbose_name_plural = _("campuses")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    """A supervisor and the learning managers they lead, on one campus."""
+
+    campus = models.ForeignKey(
+        Campus, on_delete=models.PROTECT, related_name="teams", verbose_name=_("campus")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    supervisor = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervised_teams",
+        verbose_name=_("supervisor"),
+        limit_choices_to={"role": Role.SUPERVISOR},
+    )
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["campus__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["campus", "name"], name="team_name_unique_per_campus")]
+
+    def __str__(self):
+        return f"{self.campus} · {self.name}"
+
+    def clean(self):
+        if self.supervisor_id and self.supervisor.campus_id != self.campus_id:
+            raise ValidationError({"supervisor": _("The supervisor must work on this team's campus.")})
+
+
+class CaseworkUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("full name"), max_length=60, blank=True)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    campus = models.ForeignKey(
+        Campus,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("campus"),
+        help_text=_("Empty for company-wide roles (finance, president, administrator)."),
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("team"),
+        help_text=_("The team a learning manager works in."),
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    objects = CaseworkUserManager()
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                name="user_campus_matches_role",
+                condition=(Q(role__in=COMPANY_ROLES) & Q(campus__isnull=True))
+                | (~Q(role__in=COMPANY_ROLES) & Q(campus__isnull=False)),
+                violation_error_message=_(
+                    "Finance, president and administrator work company-wide and have no campus; "
+                    "every other role belongs to one campus."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    @property
+    def is_company_wide(self) -> bool:
+        return self.role in COMPANY_ROLES
+
+    def clean(self):
+        super().clean()
+        if self.team_id and self.team.campus_id != self.campus_id:
+            raise ValidationError({"team": _("The team must be on the user's campus.")})

@@ -1,0 +1,57 @@
+"""What may this user see. Every selector of every app starts from here.
+
+The ladder, from PROCESS.md: a learning manager sees their caseload, a supervisor their team's,
+the other campus roles their campus, finance, the president and administrators every campus.
+A record outside the scope is treated as one that does not exist (404).
+"""
+
+from django.db.models import Q, QuerySet
+
+from .models import Campus, Role, Team, User
+
+# A condition no row meets; Django answers it without asking the database.
+NOTHING = Q(pk__in=[])
+
+
+def _is_signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def campus_q(user, *, campus: str = "campus") -> Q:
+    """Rows that belong to a campus the user works for; `campus` names the row's campus field."""
+    if not _is_signed_in(user):
+        return NOTHING
+    if user.is_company_wide:
+        return Q()
+    if user.campus_id is None:
+        return NOTHING
+    return Q(**{campus: user.campus_id})
+
+
+def caseload_q(user, *, campus: str = "campus", manager: str = "manager") -> Q:
+    """Case records (a student and everything about them) the user may see.
+
+    `campus` and `manager` name the row's campus and learning-manager fields, e.g.
+    `caseload_q(user, campus="student__campus", manager="student__manager")`.
+    """
+    on_campus = campus_q(user, campus=campus)
+    if not _is_signed_in(user) or user.is_company_wide:
+        return on_campus
+    if user.role == Role.LEARNING_MANAGER:
+        return on_campus & Q(**{manager: user.pk})
+    if user.role == Role.SUPERVISOR:
+        return on_campus & (Q(**{f"{manager}__team__supervisor": user.pk}) | Q(**{manager: user.pk}))
+    return on_campus
+
+
+def campuses_for(user) -> QuerySet[Campus]:
+    return Campus.objects.filter(campus_q(user, campus="pk"))
+
+
+def teams_for(user) -> QuerySet[Team]:
+    return Team.objects.filter(campus_q(user))
+
+
+def people_for(user) -> QuerySet[User]:
+    """Colleagues the user may look up: everyone on their campus; company roles see all."""
+    return User.objects.filter(campus_q(user), is_active=True)

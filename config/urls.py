@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from accounts import views as accounts_views
+
+from . import views
+
+admin.site.site_header = _("Learning management casework · administration")
+admin.site.site_title = _("Casework administration")
+admin.site.index_title = _("Administration")
+
+urlpatterns = [
+    path("", accounts_views.home, name="home"),
+    path("people/", accounts_views.people, name="people"),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+]
