@@ -4,8 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import views as accounts_views
 
-from . import views
-
 admin.site.site_header = _("Learning management casework · administration")
 admin.site.site_title = _("Casework administration")
 admin.site.index_title = _("Administration")
@@ -16,5 +14,4 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,9 +1,14 @@
+import logging
+
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .celery import app as celery_app
+
+logger = logging.getLogger(__name__)
 
 
 def database_ok() -> bool:
@@ -12,15 +17,17 @@ def database_ok() -> bool:
             cursor.execute("SELECT 1")
         return True
     except Exception:
+        logger.exception("healthz: the database does not answer")
         return False
 
 
 def broker_ok() -> bool:
     try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        with celery_app.connection_for_write(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=0)
         return True
     except Exception:
+        logger.exception("healthz: the broker does not answer")
         return False
 
 

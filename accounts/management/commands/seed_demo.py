@@ -41,7 +41,7 @@ class Command(BaseCommand):
             row["code"]: Campus.objects.get_or_create(code=row["code"], defaults=row)[0] for row in CAMPUSES
         }
         created = []
-        for username, full_name, role, campus_code, _team in PEOPLE:
+        for number, (username, full_name, role, campus_code, _team) in enumerate(PEOPLE, start=1):
             user, is_new = User.objects.get_or_create(
                 username=username,
                 defaults={
@@ -49,6 +49,7 @@ class Command(BaseCommand):
                     "role": role,
                     "campus": campuses.get(campus_code),
                     "email": f"{username}@demo.invalid",
+                    "phone": f"138-0000-{number:04d}" if campus_code else "",
                     "is_staff": role == Role.ADMIN,
                     "is_superuser": role == Role.ADMIN,
                 },

@@ -1,0 +1,29 @@
+import pytest
+
+from accounts.models import Role
+from tests.conftest import ONE_OF_EACH_ROLE
+from tests.factories import TeamFactory, UserFactory
+
+
+@pytest.mark.parametrize(("person", "role"), ONE_OF_EACH_ROLE)
+def test_people_page_for_every_role(client, company, person, role):
+    client.force_login(getattr(company, person))
+    response = client.get("/people/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "王芳" in html  # campus A's manager: in everyone's scope here except nobody
+    if role in (Role.FINANCE, Role.PRESIDENT, Role.ADMIN):
+        assert "周敏" in html
+    else:
+        assert "周敏" not in html and "徐汇校区" not in html
+
+
+def test_people_page_query_count_does_not_grow(client, company, django_assert_max_num_queries):
+    for campus in (company.campus_a, company.campus_b):
+        for _ in range(5):
+            team = TeamFactory(campus=campus)
+            UserFactory.create_batch(6, campus=campus, team=team)
+    client.force_login(company.president)
+    with django_assert_max_num_queries(8):
+        response = client.get("/people/")
+    assert response.status_code == 200

@@ -1,0 +1,66 @@
+from django.core.management import call_command
+
+from accounts.models import Campus, Role, Team, User
+
+EXPECTED_USERS = {
+    "manager1": ("海淀校区", Role.LEARNING_MANAGER),
+    "manager2": ("海淀校区", Role.LEARNING_MANAGER),
+    "supervisor1": ("海淀校区", Role.SUPERVISOR),
+    "director1": ("海淀校区", Role.DIRECTOR),
+    "consultant1": ("海淀校区", Role.CONSULTANT),
+    "teacher1": ("海淀校区", Role.TEACHER),
+    "headteacher1": ("海淀校区", Role.HEAD_TEACHER),
+    "scheduler1": ("海淀校区", Role.SCHEDULER),
+    "manager3": ("徐汇校区", Role.LEARNING_MANAGER),
+    "supervisor2": ("徐汇校区", Role.SUPERVISOR),
+    "director2": ("徐汇校区", Role.DIRECTOR),
+    "finance1": (None, Role.FINANCE),
+    "president1": (None, Role.PRESIDENT),
+    "admin": (None, Role.ADMIN),
+}
+
+
+def snapshot():
+    return {
+        "campuses": list(Campus.objects.values_list("code", "name").order_by("code")),
+        "teams": list(
+            Team.objects.values_list("campus__code", "name", "supervisor__username").order_by("pk")
+        ),
+        "users": list(
+            User.objects.values_list("username", "role", "campus__name", "team__name", "password").order_by(
+                "pk"
+            )
+        ),
+    }
+
+
+def test_seed_demo_creates_the_demo_company(db, capsys):
+    call_command("seed_demo")
+    users = {u.username: u for u in User.objects.select_related("campus")}
+    assert {
+        name: (u.campus.name if u.campus else None, u.role) for name, u in users.items()
+    } == EXPECTED_USERS
+    assert all(u.check_password("demo1234") for u in users.values())
+    assert users["admin"].is_staff and users["admin"].is_superuser
+    assert not users["director1"].is_staff
+    assert users["manager1"].team.supervisor == users["supervisor1"]
+    assert users["manager3"].team.supervisor == users["supervisor2"]
+    assert "demo1234" in capsys.readouterr().out
+
+
+def test_seed_demo_twice_changes_nothing(db):
+    call_command("seed_demo")
+    first = snapshot()
+    call_command("seed_demo")
+    assert snapshot() == first
+    assert len(first["campuses"]) == 2 and len(first["teams"]) == 2 and len(first["users"]) == 14
+
+
+def test_seed_demo_leaves_changed_passwords_alone(db):
+    call_command("seed_demo")
+    manager = User.objects.get(username="manager1")
+    manager.set_password("Lantern-Quay-91")
+    manager.save()
+    call_command("seed_demo")
+    manager.refresh_from_db()
+    assert manager.check_password("Lantern-Quay-91")
