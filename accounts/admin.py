@@ -13,7 +13,7 @@ class TeamInline(admin.TabularInline):
 
 @admin.register(Campus)
 class CampusAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "phone", "is_active"]
+    list_display = ["name", "code", "phone", "opens_at", "closes_at", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "code", "address"]
     inlines = [TeamInline]

@@ -1,3 +1,5 @@
+from datetime import time
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -30,11 +32,21 @@ class Campus(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # "Before leaving work" (下班前) is the closing time; notifications wait for the opening time.
+    opens_at = models.TimeField(_("opens at"), default=time(9, 0))
+    closes_at = models.TimeField(_("closes at"), default=time(18, 0))
 
     class Meta:
         verbose_name = _("campus")
         verbose_name_plural = _("campuses")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="campus_opens_before_closing",
+                condition=Q(opens_at__lt=models.F("closes_at")),
+                violation_error_message=_("The campus must open before it closes."),
+            )
+        ]
 
     def __str__(self):
         return self.name

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "template_partials",
     "django_celery_beat",
     "accounts",
+    "students",
+    "timeline",
+    "deadlines",
 ]
 
 MIDDLEWARE = [
@@ -209,5 +212,7 @@ LOGGING = {
 SITE_TITLE = _("Learning management casework")
 
 CELERY_BEAT_SCHEDULE = {
+    "deadlines-sweep": {"task": "deadlines.sweep", "schedule": 60.0},
+    "deadlines-deliver": {"task": "deadlines.deliver", "schedule": 60.0},
     "sessions-clear": {"task": "accounts.sessions_clear", "schedule": crontab(hour=3, minute=15)},
 }

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("people/", accounts_views.people, name="people"),
     path("accounts/", include("accounts.urls")),
+    path("students/", include("students.urls")),
+    path("", include("deadlines.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -21,6 +21,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     full_name = factory.Sequence(lambda n: f"同事{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.invalid")
     role = Role.LEARNING_MANAGER
     campus = factory.Maybe(
         factory.LazyAttribute(lambda o: o.role in (Role.FINANCE, Role.PRESIDENT, Role.ADMIN)),

@@ -7,7 +7,7 @@ from tests.conftest import ONE_OF_EACH_ROLE
 def test_each_role_lands_on_a_home_of_their_own(client, company, person, role, django_assert_max_num_queries):
     user = getattr(company, person)
     client.force_login(user)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(12):
         response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()

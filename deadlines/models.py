@@ -1,0 +1,230 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Campus
+
+from .rules import RULES
+
+
+class CalendarDay(models.Model):
+    """An administrator's entry for one date: the official schedule of a new year, or a campus's own day.
+
+    Entries win over the packaged official calendar; a campus's entry wins over a company-wide one.
+    """
+
+    date = models.DateField(_("date"))
+    is_working_day = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=60, blank=True, help_text=_("e.g. 春节 or 调休上班"))
+    campus = models.ForeignKey(
+        Campus,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_days",
+        verbose_name=_("campus"),
+        help_text=_("Empty for the whole company."),
+    )
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date", "campus"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date"], condition=Q(campus=None), name="calendarday_company_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["date", "campus"], condition=Q(campus__isnull=False), name="calendarday_campus_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Open")
+    MET = "met", _("Done")
+    OVERDUE = "overdue", _("Overdue")
+    ESCALATED = "escalated", _("Escalated")
+    MET_LATE = "met_late", _("Done late")
+    WAIVED = "waived", _("Waived")
+
+
+ACTIVE = (Status.OPEN, Status.OVERDUE, Status.ESCALATED)
+LATE = (Status.OVERDUE, Status.ESCALATED)
+
+
+class Deadline(models.Model):
+    """One clock of one rule for one record: opened by a service, closed when the work is recorded."""
+
+    rule = models.CharField(_("rule"), max_length=8, choices=[(r.id, r.id) for r in RULES.values()])
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    # Recurring rules open occurrence 2, 3, ... as each one is met; one-off rules have only 1.
+    occurrence = models.PositiveIntegerField(_("occurrence"), default=1)
+    campus = models.ForeignKey(Campus, on_delete=models.PROTECT, related_name="+", verbose_name=_("campus"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deadlines", verbose_name=_("owner")
+    )
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deadlines",
+        verbose_name=_("student"),
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    event_at = models.DateTimeField(_("event at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due at"))
+    remind_at = models.DateTimeField(_("remind at"), null=True, blank=True)
+    escalate_at = models.DateTimeField(_("next escalation at"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("overdue at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    reason = models.TextField(_("why"), blank=True)
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        ordering = ["due_at", "pk"]
+        constraints = [
+            # Opening the same rule for the same record twice opens one deadline.
+            models.UniqueConstraint(
+                fields=["rule", "subject_type", "subject_id", "occurrence"], name="deadline_once_per_subject"
+            ),
+        ]
+        indexes = [
+            # The sweep's overdue step: open rows that have come due.
+            models.Index(fields=["due_at"], condition=Q(status="open"), name="deadline_open_due"),
+            # The sweep's reminder step: open rows not yet reminded.
+            models.Index(
+                fields=["remind_at"],
+                condition=Q(status="open", reminded_at=None),
+                name="deadline_open_remind",
+            ),
+            # The sweep's escalation step: late rows with an escalation still to come.
+            models.Index(
+                fields=["escalate_at"],
+                condition=Q(status__in=["overdue", "escalated"]),
+                name="deadline_late_escalate",
+            ),
+            # My day and the team view: a person's active deadlines by due time.
+            models.Index(
+                fields=["owner", "due_at"],
+                condition=Q(status__in=["open", "overdue", "escalated"]),
+                name="deadline_owner_active",
+            ),
+            # The on-time rate: a person's deadlines by due time, whatever their status.
+            models.Index(fields=["owner", "status", "due_at"], name="deadline_owner_status_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.rule} #{self.pk}"
+
+    @property
+    def rule_obj(self):
+        return RULES[self.rule]
+
+    @property
+    def title(self):
+        return RULES[self.rule].title
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE
+
+    def is_late(self, now=None) -> bool:
+        return self.is_active and self.due_at <= (now or timezone.now())
+
+
+class Kind(models.TextChoices):
+    REMINDER = "reminder", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
+    ESCALATED_SUPERVISOR = "escalated_1", _("Escalated to the supervisor")
+    ESCALATED_DIRECTOR = "escalated_2", _("Escalated to the campus director")
+
+
+class Notification(models.Model):
+    """A line in someone's inbox; the text is drawn from the deadline in the reader's language."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Held back until the campus is at work; the inbox and the email wait for it.
+    deliver_after = models.DateTimeField(_("deliver after"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-deliver_after", "-pk"]
+        constraints = [
+            # Each notice once, however many sweeps run or however often a task is delivered.
+            models.UniqueConstraint(fields=["deadline", "kind", "recipient"], name="notification_once"),
+        ]
+        indexes = [
+            # The inbox and the bell: a person's notifications, newest first.
+            models.Index(fields=["recipient", "-deliver_after"], name="notification_inbox"),
+            # The unread count of the bell.
+            models.Index(fields=["recipient"], condition=Q(read_at=None), name="notification_unread"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.recipient}"
+
+
+class Delivery(models.Model):
+    """One notification sent through one outside channel (email today; WeCom or SMS later)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("channel"), max_length=16)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel"),
+        ]
+        indexes = [
+            # The delivery task: pending rows whose next attempt has come.
+            models.Index(fields=["next_attempt_at"], condition=Q(state="pending"), name="delivery_pending"),
+        ]
+
+    def __str__(self):
+        return f"{self.channel} {self.get_state_display()}"

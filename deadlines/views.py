@@ -1,0 +1,54 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import WaiveForm
+from .messages import notification_text
+
+
+@login_required
+def inbox(request):
+    notices = selectors.notifications_for(request.user).select_related("deadline__student", "deadline__owner")
+    page = Paginator(notices, 30).get_page(request.GET.get("page"))
+    items = [(n, *notification_text(n)) for n in page]
+    return TemplateResponse(request, "deadlines/inbox.html", {"page": page, "items": items})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    notice = get_object_or_404(selectors.notifications_for(request.user), pk=pk)
+    services.notifications_mark_read(user=request.user, ids=[notice.pk])
+    target = (
+        notice.deadline.student.get_absolute_url() if notice.deadline and notice.deadline.student_id else None
+    )
+    return redirect(request.POST.get("next") or target or "deadlines:inbox")
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    count = services.notifications_mark_read(user=request.user)
+    messages.success(request, _("%(count)d notifications marked read.") % {"count": count})
+    return redirect("deadlines:inbox")
+
+
+@login_required
+def waive(request, pk: int):
+    deadline = get_object_or_404(selectors.deadlines_for(request.user), pk=pk)
+    if request.user.role not in services.WAIVERS:
+        raise PermissionDenied
+    form = WaiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.deadline_waive(deadline=deadline, actor=request.user, reason=form.cleaned_data["reason"]):
+            messages.success(request, _("Deadline %(rule)s waived.") % {"rule": deadline.rule})
+        else:
+            messages.info(request, _("This deadline was already closed."))
+        return redirect(deadline.student.get_absolute_url() if deadline.student_id else "home")
+    return TemplateResponse(request, "deadlines/waive.html", {"deadline": deadline, "form": form})

@@ -1,0 +1,174 @@
+"""Every kind of due rule, and the services that open and close deadlines."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from deadlines.models import Deadline, Status
+from deadlines.rules import (
+    RULES,
+    AtEvent,
+    CalendarDays,
+    EndOfWorkingDayBefore,
+    Hours,
+    HoursBefore,
+    Recurring,
+    UnknownRule,
+    WorkingDays,
+    get_rule,
+)
+from deadlines.services import deadline_meet, deadline_open, deadline_reschedule, deadline_waive
+from timeline.models import Event
+
+from .conftest import at
+
+
+def test_every_rule_of_the_process_with_a_clock_is_declared():
+    assert set(RULES) >= {
+        "H1",
+        "H3",
+        "H4",
+        "P1",
+        "P2",
+        "P3",
+        "P4",
+        "F1",
+        "F2",
+        "F3",
+        "L4",
+        "L5",
+        "L8",
+        "E1",
+        "E2",
+    }
+    assert {type(rule.due) for rule in RULES.values()} == {
+        Hours,
+        CalendarDays,
+        WorkingDays,
+        HoursBefore,
+        AtEvent,
+        EndOfWorkingDayBefore,
+        Recurring,
+    }
+
+
+@pytest.mark.parametrize(
+    ("rule", "start", "event", "due"),
+    [
+        ("H4", at(2026, 12, 4, 15, 0), None, at(2026, 12, 5, 15, 0)),  # 24 hours, weekend or not
+        ("H3", at(2026, 12, 4, 15, 0), None, at(2026, 12, 5, 15, 0)),  # 1 calendar day
+        ("F2", at(2026, 12, 1, 16, 0), None, at(2026, 12, 22, 16, 0)),  # 3 weeks
+        ("H1", at(2026, 9, 30, 10, 0), None, at(2026, 10, 9, 18, 0)),  # 2 working days over National Day
+        ("H1", at(2026, 12, 4, 10, 0), None, at(2026, 12, 8, 18, 0)),  # Friday + 2 working days
+        ("F4", at(2026, 12, 1, 10, 0), None, at(2026, 12, 1, 18, 0)),  # before leaving work that day
+        ("F4", at(2026, 12, 1, 19, 0), None, at(2026, 12, 2, 18, 0)),  # after closing: the next working day
+        ("F4", at(2026, 12, 5, 10, 0), None, at(2026, 12, 7, 18, 0)),  # on a Saturday: Monday
+        (
+            "P2",
+            at(2026, 12, 1, 9, 0),
+            at(2026, 12, 6, 10, 0),
+            at(2026, 12, 5, 10, 0),
+        ),  # 24 h before the lesson
+        ("P1", at(2026, 12, 1, 9, 0), at(2026, 12, 6, 10, 0), at(2026, 12, 6, 10, 0)),  # by the lesson
+        (
+            "P3",
+            at(2026, 12, 1, 9, 0),
+            at(2026, 12, 6, 10, 0),
+            at(2026, 12, 4, 18, 0),
+        ),  # Sunday lesson: Friday
+        ("P3", at(2026, 9, 20, 9, 0), at(2026, 10, 8, 10, 0), at(2026, 9, 30, 18, 0)),  # after National Day
+        ("L4", at(2026, 12, 1, 9, 0), at(2026, 11, 20, 9, 0), at(2026, 12, 8, 9, 0)),  # weekly at first
+        ("L4", at(2027, 2, 1, 9, 0), at(2026, 11, 20, 9, 0), at(2027, 2, 15, 9, 0)),  # then every two weeks
+    ],
+)
+def test_due_times_of_every_kind(db, rule, start, event, due):
+    assert get_rule(rule).due_at(start=start, event=event) == due
+
+
+def test_campus_closing_time_sets_before_leaving_work(company):
+    from datetime import time
+
+    company.campus_a.closes_at = time(20, 0)
+    assert get_rule("H1").due_at(start=at(2026, 12, 4, 10), campus=company.campus_a) == at(2026, 12, 8, 20, 0)
+
+
+def test_bad_input_to_a_rule_is_a_clear_exception(db):
+    from datetime import datetime
+
+    with pytest.raises(UnknownRule, match="H9"):
+        get_rule("H9")
+    with pytest.raises(ValueError, match="timezone-aware"):
+        get_rule("H4").due_at(start=datetime(2026, 12, 1, 9, 0))
+    with pytest.raises(ValueError, match="event"):
+        get_rule("P2").due_at(start=at(2026, 12, 1, 9))
+
+
+def test_open_twice_opens_one_deadline_and_records_it_on_the_timeline(company, student, time_machine):
+    time_machine.move_to(at(2026, 12, 1, 10, 0), tick=False)
+    first = deadline_open(rule="H1", subject=student, owner=company.manager_a1)
+    again = deadline_open(rule="H1", subject=student, owner=company.manager_a1)
+    assert first.pk == again.pk and Deadline.objects.count() == 1
+    assert first.due_at == at(2026, 12, 3, 18, 0)
+    assert first.remind_at == at(2026, 12, 3, 14, 0)
+    assert first.escalate_at == at(2026, 12, 4, 18, 0)
+    assert list(Event.objects.values_list("kind", "student")) == [("deadline.opened", student.pk)]
+
+
+def test_open_refuses_an_unknown_rule_and_a_naive_start(company, student):
+    from datetime import datetime
+
+    with pytest.raises(UnknownRule):
+        deadline_open(rule="X1", subject=student, owner=company.manager_a1)
+    with pytest.raises(ValueError):
+        deadline_open(rule="H1", subject=student, owner=company.manager_a1, start=datetime(2026, 12, 1))
+    assert not Deadline.objects.exists()
+
+
+def test_meet_on_time_and_late(company, student, time_machine):
+    time_machine.move_to(at(2026, 12, 1, 10, 0), tick=False)
+    deadline_open(rule="H1", subject=student, owner=company.manager_a1)
+    deadline_open(rule="H4", subject=student, owner=company.manager_a1)
+    assert deadline_meet(rule="H1", subject=student, actor=company.manager_a1).status == Status.MET
+    time_machine.move_to(at(2026, 12, 3, 10, 0), tick=False)
+    assert deadline_meet(rule="H4", subject=student, actor=company.manager_a1).status == Status.MET_LATE
+    assert deadline_meet(rule="H4", subject=student, actor=company.manager_a1) is None  # a second click
+    kinds = list(Event.objects.filter(kind="deadline.met").values_list("to_state", flat=True))
+    assert sorted(kinds) == ["met", "met_late"]
+
+
+def test_meeting_a_recurring_callback_opens_the_next_one(company, student, time_machine):
+    first_lesson = at(2026, 12, 1, 16, 0)
+    time_machine.move_to(first_lesson, tick=False)
+    deadline_open(rule="L4", subject=student, owner=company.manager_a1, event=first_lesson)
+    time_machine.move_to(at(2026, 12, 6, 11, 0), tick=False)
+    deadline_meet(rule="L4", subject=student, actor=company.manager_a1)
+    nxt = Deadline.objects.get(rule="L4", status=Status.OPEN)
+    assert nxt.occurrence == 2
+    assert nxt.due_at == at(2026, 12, 13, 11, 0)  # a week after the callback
+
+
+def test_waive_needs_a_supervisor_and_a_reason(company, student):
+    deadline = deadline_open(rule="H1", subject=student, owner=company.manager_a1)
+    with pytest.raises(PermissionDenied):
+        deadline_waive(deadline=deadline, actor=company.manager_a1, reason="太忙")
+    with pytest.raises(ValidationError):
+        deadline_waive(deadline=deadline, actor=company.supervisor_a, reason="  ")
+    assert Deadline.objects.get().status == Status.OPEN
+    assert deadline_waive(deadline=deadline, actor=company.supervisor_a, reason="家长出国，合同暂停")
+    assert not deadline_waive(deadline=deadline, actor=company.supervisor_a, reason="again")  # double click
+    event = Event.objects.get(kind="deadline.waived")
+    assert (event.actor, event.reason, event.to_state) == (
+        company.supervisor_a,
+        "家长出国，合同暂停",
+        "waived",
+    )
+
+
+def test_reschedule_follows_the_moved_event(company, student, time_machine):
+    time_machine.move_to(at(2026, 12, 1, 9, 0), tick=False)
+    deadline_open(rule="P2", subject=student, owner=company.manager_a1, event=at(2026, 12, 3, 16, 0))
+    moved = deadline_reschedule(rule="P2", subject=student, event=at(2026, 12, 10, 16, 0), reason="老师请假")
+    assert moved.due_at == at(2026, 12, 9, 16, 0)
+    assert moved.due_at - moved.remind_at == timedelta(hours=4)
+    assert Event.objects.filter(kind="deadline.rescheduled", reason="老师请假").exists()

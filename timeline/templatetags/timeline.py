@@ -1,0 +1,28 @@
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from deadlines.rules import RULES
+
+register = template.Library()
+
+KIND_LABELS = {
+    "deadline.opened": _("clock started"),
+    "deadline.met": _("done"),
+    "deadline.overdue": _("overdue"),
+    "deadline.escalated": _("escalated"),
+    "deadline.waived": _("waived"),
+    "deadline.rescheduled": _("rescheduled"),
+}
+ESCALATION_TARGETS = {1: _("to the supervisor"), 2: _("to the campus director")}
+
+
+@register.filter
+def describe(event) -> str:
+    """One line for a timeline event, in the reader's language."""
+    label = str(KIND_LABELS.get(event.kind, event.kind))
+    rule = RULES.get(event.data.get("rule", ""))
+    text = f"{rule.id} {rule.title} · {label}" if rule else label
+    level = event.data.get("level")
+    if level in ESCALATION_TARGETS:
+        text = f"{text} {ESCALATION_TARGETS[level]}"
+    return text
