@@ -29,6 +29,7 @@ def home(request):
     }
     if user.role in DEADLINE_OWNERS:
         context["my_day"] = deadline_selectors.my_day(user, now=now)
+        context["my_day_has_items"] = any(bucket.count for bucket in context["my_day"])
     if user.role == Role.SUPERVISOR:
         context["team_day"] = deadline_selectors.team_day(user, now=now)
     if user.role in CALENDAR_KEEPERS:

@@ -94,3 +94,8 @@ def test_password_change(client, company):
 def test_pages_need_sign_in(client, db, path):
     response = client.get(path)
     assert response.status_code == 302 and response.url.startswith(LOGIN)
+
+
+def test_chinese_even_when_the_browser_asks_for_english(client, db):
+    response = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "登录" in response.content.decode()

@@ -1,7 +1,14 @@
+from datetime import datetime, timedelta
+from itertools import cycle
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Campus, Role, Team, User
+from deadlines.rules import CalendarDays, Hours, Recurring, get_rule
+from deadlines.services import deadline_meet, deadline_open
+from students.models import Student
 
 DEMO_PASSWORD = "demo1234"
 
@@ -32,11 +39,34 @@ PEOPLE = [
 ]
 
 
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["子涵", "浩然", "雨桐", "梓萱", "宇轩", "欣怡", "俊杰", "诗琪", "博文", "思远", "佳怡", "一鸣"]
+GRADES = ["初一", "初二", "初三", "高一", "高二", "高三", "六年级"]
+# Each demo student and the clocks running for them: (name, manager, grade, [(rule, hours from now to due)]).
+# Negative hours are late; the seed opens each deadline so that it falls due at that moment.
+# A third element says the work was done that many hours after the clock started.
+DEMO_STUDENTS = [
+    ("陈子涵", "manager1", "初二", [("H4", -100, 5), ("H3", -30), ("L4", 3)]),
+    ("林浩然", "manager1", "高一", [("H3", -90, 20), ("H4", -4), ("F2", 50)]),
+    ("黄雨桐", "manager1", "初三", [("L5", 2), ("L4", 72)]),
+    ("周梓萱", "manager1", "六年级", [("E1", 26), ("L6", 120)]),
+    ("吴宇轩", "manager2", "高二", [("H4", -75, 30), ("H3", -52), ("L4", 5)]),
+    ("郑欣怡", "manager2", "初一", [("H3", -60, 8), ("F3", 96)]),
+    ("孙俊杰", "manager3", "高三", [("L4", -20), ("L5", 30)]),
+]
+
+
 class Command(BaseCommand):
-    help = "Creates the demo campuses, teams and users. Running it again changes nothing."
+    help = (
+        "Creates the demo campuses, teams, users and students with running deadlines. "
+        "Running it again changes nothing; --students N adds N more students for large data."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--students", type=int, default=0, help="also create this many extra students")
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args, students=0, **options):
         campuses = {
             row["code"]: Campus.objects.get_or_create(code=row["code"], defaults=row)[0] for row in CAMPUSES
         }
@@ -70,11 +100,51 @@ class Command(BaseCommand):
             if team_name:
                 User.objects.filter(username=username, team=None).update(team=teams[(campus_code, team_name)])
 
+        managers = {
+            u.username: u for u in User.objects.filter(role=Role.LEARNING_MANAGER).select_related("campus")
+        }
+        for name, manager, grade, clocks in DEMO_STUDENTS:
+            self.seed_student(name, managers[manager], grade, clocks)
+        extra = [managers[m] for m in ("manager1", "manager2", "manager3")]
+        for number, manager in zip(range(students), cycle(extra), strict=False):
+            name = (
+                f"{SURNAMES[number % len(SURNAMES)]}{GIVEN[number // len(SURNAMES) % len(GIVEN)]}{number:05d}"
+            )
+            self.seed_student(name, manager, GRADES[number % len(GRADES)], [("L4", 24 * (number % 15) - 48)])
+
         self.stdout.write(
             f"Demo data ready: {len(campuses)} campuses, {len(teams)} teams, {len(PEOPLE)} users "
-            f"({len(created)} new)."
+            f"({len(created)} new), {Student.objects.count()} students."
         )
         self.stdout.write(f"Every demo user signs in with the password {DEMO_PASSWORD}:")
         for username, full_name, role, campus_code, _team in PEOPLE:
             campus = campuses[campus_code].name if campus_code else "全公司"
             self.stdout.write(f"  {username:<14} {full_name:<6} {role.label} · {campus}")
+
+    def seed_student(self, name: str, manager: User, grade: str, clocks: list[tuple]) -> None:
+        student, is_new = Student.objects.get_or_create(
+            full_name=name, campus=manager.campus, defaults={"manager": manager, "grade": grade}
+        )
+        if not is_new:
+            return  # its clocks have been running since the first seed; the sweep looks after them
+        now = timezone.now()
+        for rule, hours, *done_after in clocks:
+            due = now + timedelta(hours=hours)
+            start, event = started_before(rule, due), None
+            if get_rule(rule).recurring:
+                event = start - timedelta(days=7)  # the first lesson, a week before the last callback
+            deadline_open(rule=rule, subject=student, owner=manager, start=start, event=event)
+            if done_after:
+                done_at = start + timedelta(hours=done_after[0])
+                deadline_meet(rule=rule, subject=student, actor=manager, at=done_at)
+
+
+def started_before(rule: str, due: datetime) -> datetime:
+    """When a clock of `rule` must have started to fall due at `due` (rules that count time only)."""
+    how = get_rule(rule).due
+    span = {
+        Hours: lambda: timedelta(hours=how.n),
+        CalendarDays: lambda: timedelta(days=how.n),
+        Recurring: lambda: how.every,
+    }[type(how)]()
+    return due - span
