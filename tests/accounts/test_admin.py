@@ -11,6 +11,13 @@ ADMIN_PAGES = [
     "/admin/accounts/team/",
     "/admin/accounts/team/?q=学管",
     "/admin/django_celery_beat/periodictask/",
+    "/admin/students/student/?q=小",
+    "/admin/timeline/event/",
+    "/admin/deadlines/calendarday/",
+    "/admin/deadlines/calendarday/import/",
+    "/admin/deadlines/deadline/?status__exact=overdue",
+    "/admin/deadlines/notification/",
+    "/admin/deadlines/delivery/",
 ]
 
 

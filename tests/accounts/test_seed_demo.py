@@ -1,6 +1,8 @@
 from django.core.management import call_command
 
 from accounts.models import Campus, Role, Team, User
+from deadlines.models import Deadline
+from students.models import Student
 
 EXPECTED_USERS = {
     "manager1": ("海淀校区", Role.LEARNING_MANAGER),
@@ -64,3 +66,21 @@ def test_seed_demo_leaves_changed_passwords_alone(db):
     call_command("seed_demo")
     manager.refresh_from_db()
     assert manager.check_password("Lantern-Quay-91")
+
+
+def test_seed_demo_gives_every_manager_late_today_and_coming_work(db):
+    call_command("seed_demo")
+    for username in ("manager1", "manager2", "manager3"):
+        manager = User.objects.get(username=username)
+        assert Deadline.objects.filter(owner=manager, status="open").exists(), username
+    manager1 = User.objects.get(username="manager1")
+    assert Deadline.objects.filter(owner=manager1, status__in=["met", "met_late"]).count() == 2
+    assert Student.objects.filter(campus__code="xh").exists()
+
+
+def test_seed_demo_students_option_adds_students_once(db):
+    call_command("seed_demo", students=12)
+    count = Student.objects.count()
+    call_command("seed_demo", students=12)
+    assert Student.objects.count() == count == 7 + 12
+    assert Deadline.objects.filter(rule="L4").count() >= 12
