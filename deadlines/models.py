@@ -64,14 +64,19 @@ class Deadline(models.Model):
     """One clock of one rule for one record: opened by a service, closed when the work is recorded."""
 
     rule = models.CharField(_("rule"), max_length=8, choices=[(r.id, r.id) for r in RULES.values()])
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    # The unique (rule, subject, occurrence) index serves subject lookups.
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", db_index=False)
     subject_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("subject_type", "subject_id")
     # Recurring rules open occurrence 2, 3, ... as each one is met; one-off rules have only 1.
     occurrence = models.PositiveIntegerField(_("occurrence"), default=1)
     campus = models.ForeignKey(Campus, on_delete=models.PROTECT, related_name="+", verbose_name=_("campus"))
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deadlines", verbose_name=_("owner")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="deadlines",
+        db_index=False,  # deadline_owner_status_due serves it
+        verbose_name=_("owner"),
     )
     student = models.ForeignKey(
         "students.Student",
@@ -97,6 +102,7 @@ class Deadline(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         verbose_name=_("closed by"),
     )
     reason = models.TextField(_("why"), blank=True)
@@ -207,7 +213,9 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    notification = models.ForeignKey(  # the unique (notification, channel) index serves it
+        Notification, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     channel = models.CharField(_("channel"), max_length=16)
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
-from django.db.models import F
+from django.db.models import Case, DateTimeField, F, IntegerField, Value, When
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -204,7 +205,7 @@ class SweepResult:
     reminded: int = 0
     escalated: int = 0
     notified: int = 0
-    claimed: int = 0  # rows a step took; a full batch means there may be more
+    claimed: int = 0  # rows a step took; the step runs again until it takes none
 
     def __add__(self, other: "SweepResult") -> "SweepResult":
         return SweepResult(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
@@ -220,100 +221,108 @@ def sweep(*, now: datetime | None = None, batch: int = BATCH) -> SweepResult:
     """One pass of the clock: reminders, overdue, escalations, a batch at a time until none is due.
 
     Safe to run in parallel: each batch claims its rows with SKIP LOCKED, so two sweeps never act
-    on the same row, and each notice is unique in the database.
+    on the same row, and each notice is unique in the database. The rows a batch writes (timeline
+    events, notices, deliveries) are made by the database with INSERT ... SELECT, not in Python.
     """
     now = calendar.require_aware(now, "now") if now is not None else timezone.now()
+    openings = {campus.pk: calendar.next_opening(now, campus) for campus in Campus.objects.all()}
     total = SweepResult()
     for step in (sweep_reminders, sweep_overdue, sweep_escalations):
         while True:
-            result = step(now=now, batch=batch)
+            result = step(now=now, batch=batch, openings=openings)
             total += result
             if not result.claimed:
                 break
-    if total.notified:
-        from .tasks import deliver_notifications
-
-        transaction.on_commit(deliver_notifications.delay)
     return total
 
 
-CLAIMED_FIELDS = (
-    "pk",
-    "rule",
-    "status",
-    "escalation_level",
-    "campus_id",
-    "owner_id",
-    "student_id",
-    "due_at",
-    "subject_type_id",
-    "subject_id",
-)
-
-
-def _claim(queryset, batch: int) -> list[dict]:
-    """Locks up to `batch` rows no other sweep holds, and returns what the steps need of them."""
+def _claim(queryset, batch: int, *fields: str) -> list:
+    """Locks up to `batch` rows that no other sweep holds."""
+    if connection.vendor == "postgresql":
+        # A batch lost in a crash is redone by the next sweep, so it need not wait for the disk.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
     locked = queryset.select_for_update(skip_locked=True, of=("self",)).order_by()
-    return list(locked.values(*CLAIMED_FIELDS)[:batch])
+    if fields:
+        return list(locked.values(*fields)[:batch])
+    return list(locked.values_list("pk", flat=True)[:batch])
 
 
 @transaction.atomic
-def sweep_reminders(*, now: datetime, batch: int = BATCH) -> SweepResult:
+def sweep_reminders(*, now: datetime, batch: int = BATCH, openings: dict) -> SweepResult:
     """Open deadlines at their rule's lead time: "due soon" to the owner (not once it is too late)."""
     due_soon = Deadline.objects.filter(
         status=Status.OPEN, reminded_at=None, remind_at__lte=now, due_at__gt=now
     )
-    rows = _claim(due_soon, batch)  # index deadline_open_remind
-    if not rows:
+    ids = _claim(due_soon, batch)  # index deadline_open_remind
+    if not ids:
         return SweepResult()
-    Deadline.objects.filter(pk__in=[r["pk"] for r in rows]).update(reminded_at=now)
-    notified = _notify([(r, r["owner_id"]) for r in rows], Kind.REMINDER, now)
-    return SweepResult(reminded=len(rows), notified=notified, claimed=len(rows))
+    claimed = Deadline.objects.filter(pk__in=ids)
+    claimed.update(reminded_at=now)
+    notified = _notify(claimed, ids, recipient=F("owner_id"), kind=Kind.REMINDER, now=now, openings=openings)
+    return SweepResult(reminded=len(ids), notified=notified, claimed=len(ids))
 
 
 @transaction.atomic
-def sweep_overdue(*, now: datetime, batch: int = BATCH) -> SweepResult:
+def sweep_overdue(*, now: datetime, batch: int = BATCH, openings: dict) -> SweepResult:
     """Open deadlines past their due time become overdue; the owner is told."""
-    rows = _claim(
+    ids = _claim(
         Deadline.objects.filter(status=Status.OPEN, due_at__lte=now), batch
     )  # index deadline_open_due
-    if not rows:
+    if not ids:
         return SweepResult()
-    Deadline.objects.filter(pk__in=[r["pk"] for r in rows]).update(status=Status.OVERDUE, overdue_at=now)
-    timeline_add_many([_sweep_event(r, "deadline.overdue", Status.OVERDUE, now) for r in rows])
-    notified = _notify([(r, r["owner_id"]) for r in rows], Kind.OVERDUE, now)
-    return SweepResult(overdue=len(rows), notified=notified, claimed=len(rows))
+    claimed = Deadline.objects.filter(pk__in=ids)
+    _record(claimed, kind="deadline.overdue", to_state=Status.OVERDUE, now=now)
+    claimed.update(status=Status.OVERDUE, overdue_at=now)
+    notified = _notify(claimed, ids, recipient=F("owner_id"), kind=Kind.OVERDUE, now=now, openings=openings)
+    return SweepResult(overdue=len(ids), notified=notified, claimed=len(ids))
 
 
 ESCALATION_KINDS = {1: Kind.ESCALATED_SUPERVISOR, 2: Kind.ESCALATED_DIRECTOR}
 
 
 @transaction.atomic
-def sweep_escalations(*, now: datetime, batch: int = BATCH) -> SweepResult:
+def sweep_escalations(*, now: datetime, batch: int = BATCH, openings: dict) -> SweepResult:
     """Late deadlines past their rule's grace go to the owner's supervisor; after a second grace,
     to the campus director. A level with nobody to tell is skipped."""
-    rows = _claim(
-        Deadline.objects.filter(status__in=LATE, escalate_at__lte=now), batch
-    )  # deadline_late_escalate
+    late = Deadline.objects.filter(status__in=LATE, escalate_at__lte=now)  # index deadline_late_escalate
+    rows = _claim(late, batch, "pk", "rule", "escalation_level", "owner_id", "campus_id")
     if not rows:
         return SweepResult()
-    chains = _escalation_chains(rows)
+    reachable = _reachable_levels(rows)
     moves: dict[tuple[str, int | None], list[int]] = defaultdict(list)
-    notices: dict[int, list[tuple[dict, int]]] = defaultdict(list)
-    events = []
     for row in rows:
-        chain = chains[row["pk"]]
-        level = next((lv for lv in (1, 2) if lv > row["escalation_level"] and chain[lv]), None)
+        level = next(
+            (lv for lv in (1, 2) if lv > row["escalation_level"] and lv in reachable[row["pk"]]), None
+        )
         moves[(row["rule"], level)].append(row["pk"])
-        if level:
-            notices[level].extend((row, recipient) for recipient in chain[level])
-            events.append(_sweep_event(row, "deadline.escalated", Status.ESCALATED, now, level=level))
+    to_level = {lv: [pk for (_, level), ids in moves.items() if level == lv for pk in ids] for lv in (1, 2)}
+    for level, ids in to_level.items():
+        if ids:
+            claimed = Deadline.objects.filter(pk__in=ids)
+            _record(claimed, kind="deadline.escalated", to_state=Status.ESCALATED, now=now, level=level)
     for (rule, level), ids in moves.items():
         Deadline.objects.filter(pk__in=ids).update(**_escalation_changes(rule, level))
-    timeline_add_many(events)
-    notified = sum(_notify(pairs, ESCALATION_KINDS[level], now) for level, pairs in notices.items())
-    escalated = sum(len(ids) for (_, level), ids in moves.items() if level)
-    return SweepResult(escalated=escalated, notified=notified, claimed=len(rows))
+    recipients = {
+        1: (Deadline.objects.all(), F("owner__team__supervisor_id")),
+        2: (
+            Deadline.objects.filter(campus__staff__role=Role.DIRECTOR, campus__staff__is_active=True),
+            F("campus__staff__id"),
+        ),
+    }
+    notified = 0
+    for level, ids in to_level.items():
+        if ids:
+            queryset, recipient = recipients[level]
+            notified += _notify(
+                queryset.filter(pk__in=ids),
+                ids,
+                recipient=recipient,
+                kind=ESCALATION_KINDS[level],
+                now=now,
+                openings=openings,
+            )
+    return SweepResult(escalated=len(to_level[1]) + len(to_level[2]), notified=notified, claimed=len(rows))
 
 
 def _escalation_changes(rule: str, level: int | None) -> dict:
@@ -324,83 +333,108 @@ def _escalation_changes(rule: str, level: int | None) -> dict:
     return {"status": Status.ESCALATED, "escalation_level": level, "escalate_at": later}
 
 
-def _escalation_chains(rows: list[dict]) -> dict[int, dict[int, list[int]]]:
-    """For each deadline, whom each level tells: 1 the owner's supervisor, 2 the campus directors."""
-    owners = {
-        u["pk"]: u
-        for u in User.objects.filter(pk__in={r["owner_id"] for r in rows}).values(
-            "pk", "role", "team__supervisor_id"
-        )
-    }
-    directors = defaultdict(list)
-    campus_ids = {r["campus_id"] for r in rows}
-    for pk, campus_id in User.objects.filter(
-        role=Role.DIRECTOR, is_active=True, campus_id__in=campus_ids
-    ).values_list("pk", "campus_id"):
-        directors[campus_id].append(pk)
-    chains = {}
-    for row in rows:
-        owner = owners[row["owner_id"]]
-        supervisor = owner["team__supervisor_id"] if owner["role"] == Role.LEARNING_MANAGER else None
-        above = [] if owner["role"] == Role.DIRECTOR else directors[row["campus_id"]]
-        chains[row["pk"]] = {1: [supervisor] if supervisor else [], 2: above}
-    return chains
-
-
-def _sweep_event(row: dict, kind: str, new_status: str, now: datetime, **data) -> Event:
-    return Event(
-        subject_type_id=row["subject_type_id"],
-        subject_id=row["subject_id"],
-        kind=kind,
-        campus_id=row["campus_id"],
-        student_id=row["student_id"],
-        from_state=row["status"],
-        to_state=new_status,
-        at=now,
-        data={"rule": row["rule"], "deadline": row["pk"], "due_at": row["due_at"].isoformat(), **data},
+def _reachable_levels(rows: list[dict]) -> dict[int, set[int]]:
+    """For each deadline, the levels with someone to tell: 1 if its owner is a learning manager whose
+    team has a supervisor, 2 if its campus has a director and the owner is not that director."""
+    owners = dict(User.objects.filter(pk__in={r["owner_id"] for r in rows}).values_list("pk", "role"))
+    supervised = set(
+        User.objects.filter(
+            pk__in=owners, role=Role.LEARNING_MANAGER, team__supervisor__isnull=False
+        ).values_list("pk", flat=True)
     )
-
-
-def _notify(pairs: list[tuple[dict, int]], kind: str, now: datetime) -> int:
-    """Writes each (deadline, kind, recipient) notice once, held until the campus is at work, with a
-    pending email delivery. Returns how many notices are new: a parallel sweep's are not counted."""
-    if not pairs:
-        return 0
-    opening = _next_openings({row["campus_id"] for row, _ in pairs}, now)
-    fresh = _insert_new_notifications(
-        [(recipient, row["pk"], kind, now, opening[row["campus_id"]]) for row, recipient in pairs]
+    directed = set(
+        User.objects.filter(
+            role=Role.DIRECTOR, is_active=True, campus_id__in={r["campus_id"] for r in rows}
+        ).values_list("campus_id", flat=True)
     )
-    Delivery.objects.bulk_create(
-        [Delivery(notification_id=pk, channel="email", next_attempt_at=after) for pk, after in fresh],
-        ignore_conflicts=True,
-    )
-    return len(fresh)
-
-
-def _insert_new_notifications(values: list[tuple]) -> list[tuple[int, datetime]]:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING: the ids of the rows this call created, exactly."""
-    table = Notification._meta.db_table
-    adapt = connection.ops.adapt_datetimefield_value
-    params = [
-        p
-        for recipient, deadline, kind, created, after in values
-        for p in (recipient, deadline, kind, adapt(created), adapt(after))
-    ]
-    placeholders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(values))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (recipient_id, deadline_id, kind, created_at, deliver_after) "
-            f"VALUES {placeholders} ON CONFLICT (deadline_id, kind, recipient_id) DO NOTHING RETURNING id",
-            params,
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
-    return list(Notification.objects.filter(pk__in=ids).values_list("pk", "deliver_after"))
-
-
-def _next_openings(campus_ids: set[int], now: datetime) -> dict[int, datetime]:
     return {
-        campus.pk: calendar.next_opening(now, campus) for campus in Campus.objects.filter(pk__in=campus_ids)
+        row["pk"]: {
+            level
+            for level, reachable in (
+                (1, row["owner_id"] in supervised),
+                (2, row["campus_id"] in directed and owners[row["owner_id"]] != Role.DIRECTOR),
+            )
+            if reachable
+        }
+        for row in rows
     }
+
+
+def _record(deadlines, *, kind: str, to_state: str, now: datetime, **data) -> None:
+    """A timeline event for each of these deadlines, from its current status (call before changing it)."""
+    _insert_select(
+        Event,
+        deadlines.order_by(),
+        {
+            "at": Value(now, DateTimeField()),
+            "actor": Value(None, IntegerField()),
+            "kind": Value(kind),
+            "subject_type": F("subject_type_id"),
+            "subject_id": F("subject_id"),
+            "campus": F("campus_id"),
+            "student": F("student_id"),
+            "from_state": F("status"),
+            "to_state": Value(to_state),
+            "reason": Value(""),
+            "data": JSONObject(rule=F("rule"), deadline=F("pk"), **{k: Value(v) for k, v in data.items()}),
+        },
+    )
+
+
+def _notify(deadlines, ids: list[int], *, recipient, kind: str, now: datetime, openings: dict) -> int:
+    """Each (deadline, kind, recipient) notice once, held until the campus is at work, with a pending
+    email delivery. Returns how many notices are new: those a parallel sweep wrote are not counted."""
+    deliver_after = Case(
+        *[When(campus_id=campus, then=Value(at)) for campus, at in openings.items()],
+        default=Value(now),
+        output_field=DateTimeField(),
+    )
+    created = _insert_select(
+        Notification,
+        deadlines.order_by(),
+        {
+            "recipient": recipient,
+            "deadline": F("pk"),
+            "kind": Value(kind),
+            "created_at": Value(now, DateTimeField()),
+            "deliver_after": deliver_after,
+        },
+        conflict=("deadline", "kind", "recipient"),
+    )
+    _insert_select(
+        Delivery,
+        Notification.objects.filter(deadline_id__in=ids, kind=kind).order_by(),
+        {
+            "notification": F("pk"),
+            "channel": Value("email"),
+            "state": Value(Delivery.State.PENDING),
+            "attempts": Value(0),
+            "next_attempt_at": F("deliver_after"),
+            "sent_at": Value(None, DateTimeField()),
+            "last_error": Value(""),
+        },
+        conflict=("notification", "channel"),
+    )
+    return created
+
+
+def _insert_select(model, queryset, columns: dict, *, conflict: tuple[str, ...] = ()) -> int:
+    """INSERT INTO model (columns) SELECT their expressions FROM queryset [ON CONFLICT DO NOTHING].
+
+    The rows are made by the database from rows it already has; returns how many were inserted.
+    """
+    aliases = {f"_{i}": expression for i, expression in enumerate(columns.values())}
+    # annotate() and values() in the same order: the SELECT's columns line up with the INSERT's.
+    select, params = queryset.annotate(**aliases).values(*aliases).query.sql_with_params()
+    quote = connection.ops.quote_name
+    targets = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({targets}) {select}"
+    if conflict:
+        keys = ", ".join(quote(model._meta.get_field(name).column) for name in conflict)
+        sql += f" ON CONFLICT ({keys}) DO NOTHING"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:

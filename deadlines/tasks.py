@@ -7,7 +7,10 @@ from . import services
 
 @shared_task(name="deadlines.sweep")
 def sweep_deadlines() -> str:
-    return str(services.sweep())
+    result = services.sweep()
+    if result.notified:
+        deliver_notifications.delay()  # what is deliverable now goes out at once, not at the next tick
+    return str(result)
 
 
 @shared_task(name="deadlines.deliver")

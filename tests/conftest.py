@@ -15,6 +15,15 @@ def fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def tasks_run_inline(monkeypatch, request):
+    """Unit tests run a task where it is sent; the integration tests send them to a real worker."""
+    if "integration" not in request.keywords:
+        from config.celery import app
+
+        monkeypatch.setattr(app.conf, "task_always_eager", True)
+
+
+@pytest.fixture(autouse=True)
 def static_files_without_collectstatic(settings):
     # Production serves hashed names from a manifest built by collectstatic; tests skip that step.
     settings.STORAGES = {

@@ -181,3 +181,10 @@ def test_two_sweeps_at_once_in_two_connections_notify_once(company, time_machine
     assert Notification.objects.filter(kind=Kind.OVERDUE).count() == 300
     assert sum(r.notified for r in results) == Notification.objects.count()
     assert Event.objects.filter(kind="deadline.overdue").count() == 300
+
+
+def test_escalation_tells_only_the_directors_of_the_campus(h1, company):
+    sweep(now=at(2026, 12, 10, 9, 0))
+    to_directors = Notification.objects.filter(kind=Kind.ESCALATED_DIRECTOR)
+    assert list(to_directors.values_list("recipient", flat=True)) == [company.director_a.pk]
+    assert Notification.objects.filter(kind=Kind.ESCALATED_SUPERVISOR).get().recipient == company.supervisor_a

@@ -104,3 +104,22 @@ def test_beat_schedules_from_the_database_and_the_worker_runs_it(celery_process,
     # Nothing but beat sends to this queue, so the expired session going away is beat's doing.
     wait_until(lambda: not Session.objects.filter(session_key=expired).exists(), timeout=60, what="beat")
     assert Session.objects.filter(session_key=live).exists()
+
+
+def test_the_deadline_sweep_runs_in_the_worker(celery_process, queue, company):
+    from deadlines.models import Deadline, Notification, Status
+    from deadlines.services import deadline_open
+    from deadlines.tasks import sweep_deadlines
+    from students.models import Student
+
+    student = Student.objects.create(full_name="小明", campus=company.campus_a, manager=company.manager_a1)
+    deadline_open(
+        rule="H4", subject=student, owner=company.manager_a1, start=timezone.now() - timedelta(hours=25)
+    )
+    celery_process("worker", "--pool=solo", "--queues", queue, "--without-gossip", "--without-mingle")
+
+    result = sweep_deadlines.apply_async(queue=queue)
+
+    assert result.get(timeout=60).startswith("swept: overdue=1 ")
+    assert Deadline.objects.get().status == Status.OVERDUE
+    assert Notification.objects.filter(recipient=company.manager_a1).count() == 1
