@@ -25,11 +25,11 @@ lint: $(VENV)/.installed-test
 $(VENV)/.installed: pyproject.toml build-constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --upgrade "pip>=25.3"
-	$(PIP) install --build-constraint build-constraints.txt -e .
+	$(PIP) install --build-constraint build-constraints.txt .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install --build-constraint build-constraints.txt -e ".[test]"
+	$(PIP) install --build-constraint build-constraints.txt ".[test]"
 	touch $@
 
 # Compiled catalogues are generated, not committed.

@@ -83,7 +83,8 @@ def test_my_day_page_shows_red_overdue_and_groups_by_student(client, day, compan
     assert "下月生" not in html and "同组生" not in html and "外校生" not in html
     assert "deadline-row--late" in html
     assert f'href="/students/{day["late"].student_id}/"' in html
-    assert f'href="/students/{day["late"].student_id}/#deadline-{day["late"].pk}"' in html  # the row's link to act
+    link_to_act = f'href="/students/{day["late"].student_id}/#deadline-{day["late"].pk}"'
+    assert link_to_act in html
 
 
 def test_supervisor_home_shows_the_team(client, day, company):
