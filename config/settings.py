@@ -100,6 +100,8 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(exist_ok=True)
+    # Web, worker and beat write at once: take the write lock when a transaction starts, not midway.
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -175,6 +177,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Email: printed to the console in development, SMTP (EMAIL_URL) in production.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="casework@localhost")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # seconds; a hung mail server must not stall delivery
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: the filesystem transport needs no server; Redis in CI and production.
@@ -212,7 +215,8 @@ LOGGING = {
 SITE_TITLE = _("Learning management casework")
 
 CELERY_BEAT_SCHEDULE = {
-    "deadlines-sweep": {"task": "deadlines.sweep", "schedule": 60.0},
-    "deadlines-deliver": {"task": "deadlines.deliver", "schedule": 60.0},
+    # A sweep not started within the minute is dropped: the next one does its work.
+    "deadlines-sweep": {"task": "deadlines.sweep", "schedule": 60.0, "options": {"expires": 55}},
+    "deadlines-deliver": {"task": "deadlines.deliver", "schedule": 60.0, "options": {"expires": 55}},
     "sessions-clear": {"task": "accounts.sessions_clear", "schedule": crontab(hour=3, minute=15)},
 }

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Campus
+from config.admin import ReadOnlyAdmin
 
 from .calendar_import import calendar_days_import
 from .models import CalendarDay, Deadline, Delivery, Notification
@@ -70,30 +71,25 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(admin.ModelAdmin):
+class DeadlineAdmin(ReadOnlyAdmin):
     list_display = ["rule", "student", "owner", "campus", "due_at", "status", "escalation_level"]
     list_filter = ["status", "rule", "campus", "escalation_level"]
     search_fields = ["student__full_name", "owner__full_name", "owner__username", "reason"]
     list_select_related = ["student", "owner", "campus"]
     date_hierarchy = "due_at"
-    readonly_fields = [f.name for f in Deadline._meta.fields]
-
-    def has_add_permission(self, request):
-        return False  # deadlines are opened by the work itself, never by hand
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["kind", "recipient", "deadline", "deliver_after", "read_at"]
     list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
     search_fields = ["recipient__full_name", "recipient__username"]
     list_select_related = ["recipient", "deadline"]
-    raw_id_fields = ["deadline", "recipient"]
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ["notification", "channel", "state", "attempts", "next_attempt_at", "sent_at"]
     list_filter = ["channel", "state"]
     search_fields = ["notification__recipient__full_name", "last_error"]
-    raw_id_fields = ["notification"]
+    list_select_related = ["notification__recipient"]

@@ -221,11 +221,19 @@ def next_opening(at: datetime, campus=None) -> datetime:
     return datetime.combine(day, opens, tzinfo=local_zone())
 
 
+# An official year has some 28 days off beyond weekends; fewer entries than this are a company
+# outing or two, not the State Council's schedule.
+OFFICIAL_SCHEDULE_MIN_DAYS_OFF = 10
+
+
 def year_has_official_schedule(year: int) -> bool:
-    """The package covers the year, or an administrator entered company-wide days for it."""
+    """The package covers the year, or an administrator entered its company-wide days off."""
     from .models import CalendarDay
 
-    return year in official_years() or CalendarDay.objects.filter(campus=None, date__year=year).exists()
+    if year in official_years():
+        return True
+    entered = CalendarDay.objects.filter(campus=None, date__year=year, is_working_day=False).count()
+    return entered >= OFFICIAL_SCHEDULE_MIN_DAYS_OFF
 
 
 def missing_schedule_year(today: date) -> int | None:

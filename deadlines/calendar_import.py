@@ -1,7 +1,6 @@
 """The official schedule of a new year, or a campus's own days, from a CSV file: all rows or none."""
 
 import csv
-import io
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -17,7 +16,13 @@ FALSE = {"0", "false", "no", "n", "否", "休息", "放假", "holiday", "off"}
 
 def parse_calendar_csv(text: str) -> list[tuple[date, bool, str]]:
     """Reads `date,working,name` rows; raises ValidationError naming every bad row."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        lines = list(csv.reader(text.lstrip("\ufeff").splitlines()))
+    except csv.Error as error:
+        raise ValidationError(
+            _("The file is not a readable CSV file: %(error)s") % {"error": error}
+        ) from None
+    reader = iter(lines)
     header = [cell.strip().lower() for cell in next(reader, [])]
     if header[:3] != COLUMNS:
         raise ValidationError(_("The first line must be the header: date,working,name"))

@@ -92,6 +92,9 @@ class Deadline(models.Model):
     remind_at = models.DateTimeField(_("remind at"), null=True, blank=True)
     escalate_at = models.DateTimeField(_("next escalation at"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    # Bumped when the deadline is rescheduled, so the notices of the new clock are not taken for
+    # the old ones (a notice is unique per deadline, round, kind and recipient).
+    round = models.PositiveSmallIntegerField(_("round"), default=0)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
     overdue_at = models.DateTimeField(_("overdue at"), null=True, blank=True)
@@ -175,11 +178,13 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,  # notification_inbox serves it
         verbose_name=_("recipient"),
     )
-    deadline = models.ForeignKey(
-        Deadline, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    deadline = models.ForeignKey(  # the unique (deadline, round, kind, recipient) index serves it
+        Deadline, on_delete=models.CASCADE, related_name="notifications", db_index=False
     )
+    round = models.PositiveSmallIntegerField(_("round"), default=0)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # Held back until the campus is at work; the inbox and the email wait for it.
@@ -192,7 +197,9 @@ class Notification(models.Model):
         ordering = ["-deliver_after", "-pk"]
         constraints = [
             # Each notice once, however many sweeps run or however often a task is delivered.
-            models.UniqueConstraint(fields=["deadline", "kind", "recipient"], name="notification_once"),
+            models.UniqueConstraint(
+                fields=["deadline", "round", "kind", "recipient"], name="notification_once"
+            ),
         ]
         indexes = [
             # The inbox and the bell: a person's notifications, newest first.

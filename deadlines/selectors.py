@@ -142,6 +142,12 @@ def day_counts(user: User, *, now: datetime | None = None) -> dict:
 
 
 def student_deadlines(student, user) -> QuerySet[Deadline]:
+    """Every deadline about a student in the user's caseload, whoever owns it (a rescue is the
+    supervisor's, but the student's manager sees it on the student's page)."""
+    from students.selectors import students_for
+
     return (
-        deadlines_for(user).filter(student=student).select_related("owner", "closed_by").order_by("-due_at")
+        Deadline.objects.filter(student=student, student__in=students_for(user))
+        .select_related("student", "owner", "closed_by")
+        .order_by("-due_at")
     )

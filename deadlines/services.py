@@ -17,14 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Campus, Role, User
+from accounts.scope import caseload_q
 from timeline.models import Event
-from timeline.services import student_id_of, timeline_add, timeline_add_many, timeline_event
+from timeline.services import student_id_of, timeline_add
 
 from . import calendar
 from .models import ACTIVE, LATE, Deadline, Delivery, Kind, Notification, Status
 from .rules import get_rule
 
-# Who may waive a deadline: the supervisor and everyone above, never the owner's own role.
+# Who may waive a deadline: a supervisor and above, for deadlines in their scope that are not their own.
 WAIVERS = (Role.SUPERVISOR, Role.DIRECTOR, Role.ADMIN)
 BATCH = 1000
 
@@ -33,10 +34,11 @@ def _subject_filter(subject: models.Model) -> dict:
     return {"subject_type": ContentType.objects.get_for_model(subject), "subject_id": subject.pk}
 
 
-def _event(deadline: Deadline, kind: str, **kwargs):
+def _record_one(deadline: Deadline, kind: str, **kwargs) -> None:
+    """The timeline event of one deadline's transition (the subject by reference: it may be gone)."""
     data = {"rule": deadline.rule, "deadline": deadline.pk, "due_at": deadline.due_at.isoformat()}
-    return timeline_event(
-        subject=deadline.subject,
+    timeline_add(
+        subject=(deadline.subject_type_id, deadline.subject_id),
         kind=kind,
         campus_id=deadline.campus_id,
         student_id=deadline.student_id,
@@ -78,11 +80,12 @@ def deadline_open(
         },
     )
     if created:
-        timeline_add_many([_event(deadline, "deadline.opened", actor=actor, to_state=Status.OPEN, at=start)])
+        _record_one(deadline, "deadline.opened", actor=actor, to_state=Status.OPEN, at=start)
     return deadline
 
 
 def _active(rule: str, subject: models.Model) -> Deadline | None:
+    """The subject's active deadline of `rule`, locked until the transaction ends."""
     return (
         Deadline.objects.select_for_update()
         .filter(rule=rule, status__in=ACTIVE, **_subject_filter(subject))
@@ -108,9 +111,7 @@ def deadline_meet(
     deadline.status = Status.MET if at <= deadline.due_at else Status.MET_LATE
     deadline.closed_at, deadline.closed_by = at, actor
     deadline.save(update_fields=["status", "closed_at", "closed_by"])
-    timeline_add_many(
-        [_event(deadline, "deadline.met", actor=actor, from_state=old, to_state=deadline.status, at=at)]
-    )
+    _record_one(deadline, "deadline.met", actor=actor, from_state=old, to_state=deadline.status, at=at)
     if rule_obj.recurring:
         deadline_open(
             rule=rule,
@@ -126,9 +127,13 @@ def deadline_meet(
 
 @transaction.atomic
 def deadline_waive(*, deadline: Deadline, actor: User, reason: str) -> bool:
-    """A supervisor or above lifts a deadline, saying why. False if it was already closed."""
-    if actor.role not in WAIVERS:
-        raise PermissionDenied(_("Only a supervisor or the campus director may waive a deadline."))
+    """A supervisor or above lifts a deadline in their scope, saying why. False if it was already closed."""
+    if actor.role not in WAIVERS or actor.pk == deadline.owner_id:
+        raise PermissionDenied(
+            _("Only a supervisor or the campus director may waive a deadline, and not their own.")
+        )
+    if not Deadline.objects.filter(caseload_q(actor, manager="owner"), pk=deadline.pk).exists():
+        raise PermissionDenied(_("This deadline is not in your scope."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why this deadline is waived.")})
@@ -143,16 +148,8 @@ def deadline_waive(*, deadline: Deadline, actor: User, reason: str) -> bool:
         reason,
     )
     deadline.save(update_fields=["status", "closed_at", "closed_by", "reason"])
-    timeline_add(
-        subject=deadline.subject,
-        kind="deadline.waived",
-        campus_id=deadline.campus_id,
-        student_id=deadline.student_id,
-        actor=actor,
-        from_state=old,
-        to_state=Status.WAIVED,
-        reason=reason,
-        data={"rule": deadline.rule, "deadline": deadline.pk},
+    _record_one(
+        deadline, "deadline.waived", actor=actor, from_state=old, to_state=Status.WAIVED, reason=reason
     )
     return True
 
@@ -163,35 +160,48 @@ def deadline_reschedule(
 ) -> Deadline | None:
     """The event a deadline counts to has moved (the first lesson, the next lesson): due again from it.
 
-    A late deadline whose new due time is in the future is open again. None if none was active.
+    The clock starts over: the deadline is open again (the next sweep marks it overdue at once if
+    the new due time has passed), with reminders, notices and escalation afresh. None if no
+    deadline was active.
     """
     rule_obj = get_rule(rule)
+    if not rule_obj.due.needs_event:
+        raise ValueError(f"rule {rule} does not count towards an event; it cannot be rescheduled")
     calendar.require_aware(event, "event")
     deadline = _active(rule, subject)
     if deadline is None:
         return None
+    now = timezone.now()
     old_due, old_status = deadline.due_at, deadline.status
     deadline.event_at = event
     deadline.due_at = rule_obj.due_at(start=deadline.opened_at, event=event, campus=deadline.campus)
-    deadline.remind_at = rule_obj.remind_at(deadline.due_at, timezone.now())
+    deadline.remind_at = rule_obj.remind_at(deadline.due_at, now)
     deadline.reminded_at = None
     deadline.escalate_at = deadline.due_at + rule_obj.escalate_after
     deadline.escalation_level = 0
-    if deadline.due_at > timezone.now():
-        deadline.status, deadline.overdue_at = Status.OPEN, None
-    deadline.save()
-    timeline_add_many(
-        [
-            _event(
-                deadline,
-                "deadline.rescheduled",
-                actor=actor,
-                from_state=old_status,
-                to_state=deadline.status,
-                reason=reason,
-                data={"old_due_at": old_due.isoformat()},
-            )
+    deadline.round += 1  # a new round of notices: the unique key of the old ones lets new ones in
+    deadline.status, deadline.overdue_at = Status.OPEN, None
+    deadline.save(
+        update_fields=[
+            "event_at",
+            "due_at",
+            "remind_at",
+            "reminded_at",
+            "escalate_at",
+            "escalation_level",
+            "round",
+            "status",
+            "overdue_at",
         ]
+    )
+    _record_one(
+        deadline,
+        "deadline.rescheduled",
+        actor=actor,
+        from_state=old_status,
+        to_state=deadline.status,
+        reason=reason,
+        data={"old_due_at": old_due.isoformat()},
     )
     return deadline
 
@@ -238,10 +248,6 @@ def sweep(*, now: datetime | None = None, batch: int = BATCH) -> SweepResult:
 
 def _claim(queryset, batch: int, *fields: str) -> list:
     """Locks up to `batch` rows that no other sweep holds."""
-    if connection.vendor == "postgresql":
-        # A batch lost in a crash is redone by the next sweep, so it need not wait for the disk.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
     locked = queryset.select_for_update(skip_locked=True, of=("self",)).order_by()
     if fields:
         return list(locked.values(*fields)[:batch])
@@ -250,17 +256,19 @@ def _claim(queryset, batch: int, *fields: str) -> list:
 
 @transaction.atomic
 def sweep_reminders(*, now: datetime, batch: int = BATCH, openings: dict) -> SweepResult:
-    """Open deadlines at their rule's lead time: "due soon" to the owner (not once it is too late)."""
+    """Open deadlines at their rule's lead time: "due soon" to the owner, unless the campus is closed
+    until after the due time (then the reminder would come too late to help, and is dropped)."""
     due_soon = Deadline.objects.filter(
         status=Status.OPEN, reminded_at=None, remind_at__lte=now, due_at__gt=now
     )
     ids = _claim(due_soon, batch)  # index deadline_open_remind
     if not ids:
         return SweepResult()
-    claimed = Deadline.objects.filter(pk__in=ids)
-    claimed.update(reminded_at=now)
-    notified = _notify(claimed, ids, recipient=F("owner_id"), kind=Kind.REMINDER, now=now, openings=openings)
-    return SweepResult(reminded=len(ids), notified=notified, claimed=len(ids))
+    claimed = Deadline.objects.filter(pk__in=ids, status=Status.OPEN, reminded_at=None)
+    reminded = claimed.update(reminded_at=now)
+    in_time = Deadline.objects.filter(pk__in=ids, due_at__gt=_opening(openings, now))
+    notified = _notify(in_time, ids, recipient=F("owner_id"), kind=Kind.REMINDER, now=now, openings=openings)
+    return SweepResult(reminded=reminded, notified=notified, claimed=len(ids))
 
 
 @transaction.atomic
@@ -271,11 +279,18 @@ def sweep_overdue(*, now: datetime, batch: int = BATCH, openings: dict) -> Sweep
     )  # index deadline_open_due
     if not ids:
         return SweepResult()
-    claimed = Deadline.objects.filter(pk__in=ids)
+    claimed = Deadline.objects.filter(pk__in=ids, status=Status.OPEN)
     _record(claimed, kind="deadline.overdue", to_state=Status.OVERDUE, now=now)
-    claimed.update(status=Status.OVERDUE, overdue_at=now)
-    notified = _notify(claimed, ids, recipient=F("owner_id"), kind=Kind.OVERDUE, now=now, openings=openings)
-    return SweepResult(overdue=len(ids), notified=notified, claimed=len(ids))
+    overdue = claimed.update(status=Status.OVERDUE, overdue_at=now)
+    notified = _notify(
+        Deadline.objects.filter(pk__in=ids),
+        ids,
+        recipient=F("owner_id"),
+        kind=Kind.OVERDUE,
+        now=now,
+        openings=openings,
+    )
+    return SweepResult(overdue=overdue, notified=notified, claimed=len(ids))
 
 
 ESCALATION_KINDS = {1: Kind.ESCALATED_SUPERVISOR, 2: Kind.ESCALATED_DIRECTOR}
@@ -290,19 +305,23 @@ def sweep_escalations(*, now: datetime, batch: int = BATCH, openings: dict) -> S
     if not rows:
         return SweepResult()
     reachable = _reachable_levels(rows)
-    moves: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+    # (rule, level read, level to reach) -> deadlines; None: nobody further up to tell.
+    moves: dict[tuple[str, int, int | None], list[int]] = defaultdict(list)
     for row in rows:
-        level = next(
-            (lv for lv in (1, 2) if lv > row["escalation_level"] and lv in reachable[row["pk"]]), None
-        )
-        moves[(row["rule"], level)].append(row["pk"])
-    to_level = {lv: [pk for (_, level), ids in moves.items() if level == lv for pk in ids] for lv in (1, 2)}
+        current = row["escalation_level"]
+        level = next((lv for lv in (1, 2) if lv > current and lv in reachable[row["pk"]]), None)
+        moves[(row["rule"], current, level)].append(row["pk"])
+    to_level = {
+        lv: [pk for (_, _, level), ids in moves.items() if level == lv for pk in ids] for lv in (1, 2)
+    }
     for level, ids in to_level.items():
         if ids:
             claimed = Deadline.objects.filter(pk__in=ids)
             _record(claimed, kind="deadline.escalated", to_state=Status.ESCALATED, now=now, level=level)
-    for (rule, level), ids in moves.items():
-        Deadline.objects.filter(pk__in=ids).update(**_escalation_changes(rule, level))
+    for (rule, current, level), ids in moves.items():
+        # Compare-and-set: only rows still late at the level this sweep read.
+        still = Deadline.objects.filter(pk__in=ids, status__in=LATE, escalation_level=current)
+        still.update(**_escalation_changes(rule, level))
     recipients = {
         1: (Deadline.objects.all(), F("owner__team__supervisor_id")),
         2: (
@@ -381,25 +400,31 @@ def _record(deadlines, *, kind: str, to_state: str, now: datetime, **data) -> No
     )
 
 
-def _notify(deadlines, ids: list[int], *, recipient, kind: str, now: datetime, openings: dict) -> int:
-    """Each (deadline, kind, recipient) notice once, held until the campus is at work, with a pending
-    email delivery. Returns how many notices are new: those a parallel sweep wrote are not counted."""
-    deliver_after = Case(
+def _opening(openings: dict, now: datetime) -> Case:
+    """The next opening of each row's campus, as an SQL expression."""
+    return Case(
         *[When(campus_id=campus, then=Value(at)) for campus, at in openings.items()],
         default=Value(now),
         output_field=DateTimeField(),
     )
+
+
+def _notify(deadlines, ids: list[int], *, recipient, kind: str, now: datetime, openings: dict) -> int:
+    """Each (deadline, round, kind, recipient) notice once, held until the campus is at work, with a
+    pending email delivery. Returns how many notices are new: a parallel sweep's are not counted."""
+    deliver_after = _opening(openings, now)
     created = _insert_select(
         Notification,
         deadlines.order_by(),
         {
             "recipient": recipient,
             "deadline": F("pk"),
+            "round": F("round"),
             "kind": Value(kind),
             "created_at": Value(now, DateTimeField()),
             "deliver_after": deliver_after,
         },
-        conflict=("deadline", "kind", "recipient"),
+        conflict=("deadline", "round", "kind", "recipient"),
     )
     _insert_select(
         Delivery,
@@ -446,34 +471,45 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
 
 
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+LEASE = timedelta(minutes=5)
 
 
 def deliver_pending(*, now: datetime | None = None, batch: int = 100) -> tuple[int, int]:
-    """Sends pending deliveries whose time has come; returns (sent, failed). Safe to run twice."""
+    """Sends the pending deliveries whose time has come; returns (sent, given up).
+
+    Rows are first leased — their next attempt moved past the sending time, and committed — then
+    sent outside any transaction, so a slow mail server holds no lock; each outcome is recorded
+    with compare-and-set on the lease. Two runs never send the same row; if a run dies mid-send,
+    the lease runs out and the row is tried again.
+    """
     from .channels import CHANNELS
 
     now = now or timezone.now()
-    sent = failed = 0
+    lease_until = now + LEASE
     with transaction.atomic():
-        deliveries = list(
-            Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now)
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("notification__recipient", "notification__deadline__student")[:batch]
+        due = Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now)
+        ids = _claim(due, batch)  # index delivery_pending
+        Delivery.objects.filter(pk__in=ids, state=Delivery.State.PENDING).update(next_attempt_at=lease_until)
+    sent = failed = 0
+    leased = Delivery.objects.filter(pk__in=ids).select_related(
+        "notification__recipient", "notification__deadline__student", "notification__deadline__owner"
+    )
+    for delivery in leased:
+        mine = Delivery.objects.filter(
+            pk=delivery.pk, state=Delivery.State.PENDING, next_attempt_at=lease_until
         )
-        for delivery in deliveries:
-            try:
-                CHANNELS[delivery.channel].send(delivery.notification)
-            except Exception as error:  # a channel may fail in any way; the row records how
-                delivery.attempts += 1
-                delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
-                if delivery.attempts > len(RETRY_DELAYS):
-                    delivery.state = Delivery.State.FAILED
-                    failed += 1
-                else:
-                    delivery.next_attempt_at = now + RETRY_DELAYS[delivery.attempts - 1]
-            else:
-                delivery.attempts += 1
-                delivery.state, delivery.sent_at = Delivery.State.SENT, now
-                sent += 1
-            delivery.save(update_fields=["attempts", "last_error", "state", "next_attempt_at", "sent_at"])
+        attempts = delivery.attempts + 1
+        try:
+            CHANNELS[delivery.channel].send(delivery.notification)
+        except Exception as error:  # a channel may fail in any way; the row records how
+            gave_up = attempts > len(RETRY_DELAYS)
+            mine.update(
+                attempts=attempts,
+                last_error=f"{type(error).__name__}: {error}"[:2000],
+                state=Delivery.State.FAILED if gave_up else Delivery.State.PENDING,
+                next_attempt_at=now if gave_up else now + RETRY_DELAYS[attempts - 1],
+            )
+            failed += gave_up
+        else:
+            sent += mine.update(attempts=attempts, state=Delivery.State.SENT, sent_at=now)
     return sent, failed

@@ -4,8 +4,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from students.selectors import students_for
 
 from . import selectors, services
 from .forms import WaiveForm
@@ -23,12 +26,12 @@ def inbox(request):
 @login_required
 @require_POST
 def notification_read(request, pk: int):
-    notice = get_object_or_404(selectors.notifications_for(request.user), pk=pk)
+    notice = get_object_or_404(selectors.notifications_for(request.user).select_related("deadline"), pk=pk)
     services.notifications_mark_read(user=request.user, ids=[notice.pk])
-    target = (
-        notice.deadline.student.get_absolute_url() if notice.deadline and notice.deadline.student_id else None
-    )
-    return redirect(request.POST.get("next") or target or "deadlines:inbox")
+    student_id = notice.deadline.student_id
+    if student_id and students_for(request.user).filter(pk=student_id).exists():
+        return redirect(f"{reverse('students:detail', args=[student_id])}#deadline-{notice.deadline_id}")
+    return redirect("deadlines:inbox")  # the student has moved out of the reader's caseload
 
 
 @login_required

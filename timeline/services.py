@@ -15,7 +15,7 @@ def student_id_of(subject: models.Model) -> int | None:
 
 def timeline_event(
     *,
-    subject: models.Model,
+    subject: models.Model | tuple[int, int],
     kind: str,
     campus_id: int,
     actor=None,
@@ -26,14 +26,20 @@ def timeline_event(
     data: dict | None = None,
     at: datetime | None = None,
 ) -> Event:
-    """An unsaved event, for `timeline_add_many`."""
+    """An unsaved event, for `timeline_add_many`. `subject` is the record, or its (content type id, id)
+    when only the reference is at hand (then pass `student_id` too)."""
+    if isinstance(subject, tuple):
+        subject_type_id, subject_id = subject
+    else:
+        subject_type_id, subject_id = ContentType.objects.get_for_model(subject).pk, subject.pk
+        student_id = student_id if student_id is not None else student_id_of(subject)
     event = Event(
-        subject_type=ContentType.objects.get_for_model(subject),
-        subject_id=subject.pk,
+        subject_type_id=subject_type_id,
+        subject_id=subject_id,
         kind=kind,
         campus_id=campus_id,
         actor=actor,
-        student_id=student_id if student_id is not None else student_id_of(subject),
+        student_id=student_id,
         from_state=from_state,
         to_state=to_state,
         reason=reason,

@@ -68,11 +68,18 @@ def test_seed_demo_leaves_changed_passwords_alone(db):
     assert manager.check_password("Lantern-Quay-91")
 
 
-def test_seed_demo_gives_every_manager_late_today_and_coming_work(db):
+def test_seed_demo_gives_every_manager_late_today_and_coming_work(db, time_machine):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from deadlines.selectors import my_day
+
+    time_machine.move_to(datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
     call_command("seed_demo")
-    for username in ("manager1", "manager2", "manager3"):
-        manager = User.objects.get(username=username)
-        assert Deadline.objects.filter(owner=manager, status="open").exists(), username
+    for username in ("manager1", "manager2"):
+        buckets = {b.key: b.count for b in my_day(User.objects.get(username=username))}
+        assert all(buckets.values()), (username, buckets)
+    assert Deadline.objects.filter(owner__username="manager3", status="open").exists()
     manager1 = User.objects.get(username="manager1")
     assert Deadline.objects.filter(owner=manager1, status__in=["met", "met_late"]).count() == 2
     assert Student.objects.filter(campus__code="xh").exists()

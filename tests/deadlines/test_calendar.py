@@ -111,6 +111,9 @@ def test_bad_input_is_a_clear_exception(call, error):
 def test_warning_from_november_when_next_year_is_not_entered():
     assert missing_schedule_year(date(2026, 10, 31)) is None
     assert missing_schedule_year(date(2026, 11, 1)) == 2027
-    CalendarDay.objects.create(date=date(2027, 2, 6), is_working_day=False, name="春节")
+    CalendarDay.objects.create(date=date(2027, 3, 12), is_working_day=False, name="公司团建")
+    assert missing_schedule_year(date(2026, 11, 30)) == 2027  # one company day is not the official schedule
+    for day in range(6, 16):
+        CalendarDay.objects.create(date=date(2027, 2, day), is_working_day=False, name="春节")
     assert missing_schedule_year(date(2026, 11, 30)) is None
     assert missing_schedule_year(date(2025, 11, 30)) is None  # 2026 is in the package

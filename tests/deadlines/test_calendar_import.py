@@ -84,6 +84,29 @@ def test_director_and_admin_see_the_missing_schedule_warning(client, company, ti
         assert "2027 年的国家法定节假日安排尚未录入" in client.get("/").content.decode()
     client.force_login(company.manager_a1)
     assert "尚未录入" not in client.get("/").content.decode()
-    CalendarDay.objects.create(date=date(2027, 1, 1), is_working_day=False, name="元旦")
+    calendar_days_import(
+        text="date,working,name\n" + "".join(f"2027-02-{d:02d},0,春节\n" for d in range(6, 16))
+    )
     client.force_login(company.director_a)
     assert "尚未录入" not in client.get("/").content.decode()
+
+
+def test_old_mac_line_endings_are_read(db):
+    assert calendar_days_import(text="date,working,name\r2027-02-06,0,春节\r2027-02-07,0,春节\r") == 2
+
+
+def test_an_unreadable_csv_is_a_clear_error(db):
+    with pytest.raises(ValidationError, match="CSV"):
+        calendar_days_import(text='date,working,name\n"2027-02-06,0,春节\n' + "x" * 200_000)
+    assert not CalendarDay.objects.exists()
+
+
+def test_staff_without_the_add_permission_cannot_import(client, company):
+    from tests.factories import UserFactory
+
+    clerk = UserFactory(role="admin", is_staff=True, is_superuser=False)
+    client.force_login(clerk)
+    upload = SimpleUploadedFile("days.csv", "date,working,name\n2027-01-01,0,元旦\n".encode())
+    response = client.post("/admin/deadlines/calendarday/import/", {"file": upload})
+    assert response.status_code == 302 and response.url == "/admin/"
+    assert not CalendarDay.objects.exists()

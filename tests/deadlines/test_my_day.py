@@ -115,8 +115,9 @@ def test_inbox_lists_only_my_delivered_notices_and_marks_them_read(client, day, 
     html = client.get("/notifications/").content.decode()
     assert "已逾期：H4" in html and "迟到生" in html and "同组生" not in html
     notice = Notification.objects.get(recipient=company.manager_a1, kind=Kind.OVERDUE)
-    response = client.post(f"/notifications/{notice.pk}/read/")
-    assert response.status_code == 302 and response.url == f"/students/{day['late'].student_id}/"
+    response = client.post(f"/notifications/{notice.pk}/read/", {"next": "https://elsewhere.example/"})
+    assert response.status_code == 302
+    assert response.url == f"/students/{day['late'].student_id}/#deadline-{day['late'].pk}"
     notice.refresh_from_db()
     assert notice.read_at is not None
 
@@ -191,3 +192,20 @@ def test_every_role_opens_the_inbox_and_home(client, company, person, role):
     client.force_login(getattr(company, person))
     assert client.get("/notifications/").status_code == 200
     assert client.get("/").status_code == 200
+
+
+def test_a_notice_about_a_student_no_longer_in_the_caseload_opens_the_inbox(client, day, company):
+    sweep(now=NOW)
+    notice = Notification.objects.get(recipient=company.manager_a1, kind=Kind.OVERDUE)
+    Student.objects.filter(pk=day["late"].student_id).update(manager=company.manager_a2)
+    client.force_login(company.manager_a1)
+    response = client.post(f"/notifications/{notice.pk}/read/")
+    assert response.url == "/notifications/"
+
+
+@pytest.mark.parametrize(("person", "role"), ONE_OF_EACH_ROLE)
+def test_every_role_opens_inbox_home_and_students_with_data(client, day, company, person, role):
+    sweep(now=at(2026, 12, 9, 10, 0))  # every late deadline reaches the supervisor and the director
+    client.force_login(getattr(company, person))
+    for path in ("/", "/notifications/", "/students/", "/people/"):
+        assert client.get(path).status_code == 200, path

@@ -172,3 +172,43 @@ def test_reschedule_follows_the_moved_event(company, student, time_machine):
     assert moved.due_at == at(2026, 12, 9, 16, 0)
     assert moved.due_at - moved.remind_at == timedelta(hours=4)
     assert Event.objects.filter(kind="deadline.rescheduled", reason="老师请假").exists()
+
+
+def test_a_supervisor_may_not_waive_their_own_deadline(company, student):
+    rescue = deadline_open(rule="E2", subject=student, owner=company.supervisor_a)
+    with pytest.raises(PermissionDenied):
+        deadline_waive(deadline=rescue, actor=company.supervisor_a, reason="自己免除")
+    assert deadline_waive(deadline=rescue, actor=company.director_a, reason="家长已撤回退费申请")
+
+
+def test_waiving_is_refused_outside_the_actors_scope(company, student):
+    deadline = deadline_open(rule="H1", subject=student, owner=company.manager_a1)
+    with pytest.raises(PermissionDenied):
+        deadline_waive(deadline=deadline, actor=company.supervisor_b, reason="不是我的校区")
+    with pytest.raises(PermissionDenied):
+        deadline_waive(deadline=deadline, actor=company.director_b, reason="不是我的校区")
+    assert Deadline.objects.get().status == Status.OPEN
+
+
+def test_a_rescheduled_deadline_is_reminded_marked_late_and_escalated_again(company, student, time_machine):
+    from deadlines.models import Kind, Notification
+    from deadlines.services import sweep
+
+    time_machine.move_to(at(2026, 12, 1, 9, 0), tick=False)
+    deadline_open(rule="P2", subject=student, owner=company.manager_a1, event=at(2026, 12, 3, 16, 0))
+    sweep(now=at(2026, 12, 4, 16, 0))  # overdue, then up to the director
+    assert Deadline.objects.get().status == Status.ESCALATED
+    time_machine.move_to(at(2026, 12, 4, 17, 0), tick=False)
+    moved = deadline_reschedule(rule="P2", subject=student, event=at(2026, 12, 8, 16, 0), reason="首课改期")
+    assert (moved.status, moved.escalation_level, moved.round) == (Status.OPEN, 0, 1)
+    sweep(now=at(2026, 12, 7, 12, 0))
+    sweep(now=at(2026, 12, 7, 16, 0))
+    sweep(now=at(2026, 12, 8, 16, 0))
+    counts = {kind: Notification.objects.filter(kind=kind).count() for kind in Kind.values}
+    assert counts == {"reminder": 1, "overdue": 2, "escalated_1": 2, "escalated_2": 2}
+
+
+def test_only_event_rules_can_be_rescheduled(company, student):
+    deadline_open(rule="H1", subject=student, owner=company.manager_a1)
+    with pytest.raises(ValueError, match="event"):
+        deadline_reschedule(rule="H1", subject=student, event=at(2026, 12, 8, 16, 0))

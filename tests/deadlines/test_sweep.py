@@ -188,3 +188,38 @@ def test_escalation_tells_only_the_directors_of_the_campus(h1, company):
     to_directors = Notification.objects.filter(kind=Kind.ESCALATED_DIRECTOR)
     assert list(to_directors.values_list("recipient", flat=True)) == [company.director_a.pk]
     assert Notification.objects.filter(kind=Kind.ESCALATED_SUPERVISOR).get().recipient == company.supervisor_a
+
+
+def test_a_reminder_that_would_arrive_after_the_due_time_is_dropped(company, student, time_machine):
+    # H4 opened Friday 15:00 is due Saturday 15:00; its reminder falls on Saturday, the campus is
+    # closed until Monday, so "due soon" would come after "overdue".
+    time_machine.move_to(at(2026, 12, 4, 15, 0), tick=False)
+    deadline_open(rule="H4", subject=student, owner=company.manager_a1)
+    result = sweep(now=at(2026, 12, 5, 11, 0))
+    assert (result.reminded, result.notified) == (1, 0)
+    assert sweep(now=at(2026, 12, 5, 12, 0)).reminded == 0
+
+
+def test_a_delivery_is_sent_once_even_when_two_runs_overlap(h1, monkeypatch):
+    from deadlines.channels import CHANNELS
+
+    sweep(now=at(2026, 12, 3, 14, 0))
+    email = CHANNELS["email"]
+    original = email.send
+    overlapping = []
+
+    def send_while_another_run_starts(notification):
+        overlapping.append(services.deliver_pending(now=at(2026, 12, 3, 14, 1)))
+        original(notification)
+
+    monkeypatch.setattr(email, "send", send_while_another_run_starts)
+    assert services.deliver_pending(now=at(2026, 12, 3, 14, 0)) == (1, 0)
+    assert overlapping == [(0, 0)]
+    assert len(mail.outbox) == 1
+
+
+def test_a_lease_that_runs_out_is_tried_again(h1):
+    sweep(now=at(2026, 12, 3, 14, 0))
+    Delivery.objects.update(next_attempt_at=at(2026, 12, 3, 14, 5))  # leased by a run that died
+    assert services.deliver_pending(now=at(2026, 12, 3, 14, 4)) == (0, 0)
+    assert services.deliver_pending(now=at(2026, 12, 3, 14, 5)) == (1, 0)
