@@ -42,7 +42,13 @@ def celery_process(transactional_db, queue):
     """Starts `celery -A config <args>` on the test database; stops it after the test."""
     assert settings.CELERY_BROKER_URL.startswith("redis://"), "the integration tests need the Redis broker"
     started = []
-    env = {**os.environ, "DATABASE_URL": database_url_of_the_tests(), "CONN_MAX_AGE": "0"}
+    # The worker's own follow-up tasks go to the test's queue too, so nothing is left in Redis.
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_of_the_tests(),
+        "CONN_MAX_AGE": "0",
+        "CELERY_QUEUE": queue,
+    }
 
     def start(*args: str) -> subprocess.Popen:
         command = [sys.executable, "-m", "celery", "-A", "config", *args, "--loglevel=INFO"]
