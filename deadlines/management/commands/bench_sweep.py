@@ -84,8 +84,9 @@ class Command(BaseCommand):
             cursor.execute(
                 f"""
                 INSERT INTO {Deadline._meta.db_table} (rule, subject_type_id, subject_id, occurrence,
-                    campus_id, owner_id, opened_at, due_at, escalation_level, status, reason, escalate_at)
-                SELECT 'H4', %s, g, 1, %s, %s, %s, CASE WHEN g <= %s THEN %s ELSE %s END, 0, 'open', '', %s
+                    campus_id, owner_id, opened_at, due_at, escalation_level, round, status, reason,
+                    escalate_at)
+                SELECT 'H4', %s, g, 1, %s, %s, %s, CASE WHEN g <= %s THEN %s ELSE %s END, 0, 0, 'open', '', %s
                 FROM generate_series(1, %s) AS g
                 """,
                 [
@@ -111,8 +112,8 @@ class Command(BaseCommand):
                     WHERE status = 'open' AND due_at < %s RETURNING id, owner_id
                 )
                 INSERT INTO {Notification._meta.db_table}
-                    (recipient_id, deadline_id, kind, created_at, deliver_after)
-                SELECT owner_id, id, %s, %s, %s FROM due
+                    (recipient_id, deadline_id, round, kind, created_at, deliver_after)
+                SELECT owner_id, id, 0, %s, %s, %s FROM due
                 """,
                 [now, now, Kind.OVERDUE, now, now],
             )
