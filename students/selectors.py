@@ -1,30 +1,86 @@
-from django.db.models import Count, Q, QuerySet
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts import scope
-from deadlines.models import ACTIVE
+from accounts.models import Role
+from deadlines.models import ACTIVE, Deadline
 from timeline.models import Event
 
-from .models import Student
+from .models import Contract, Guardian, Lesson, Student
 
 
 def students_for(user) -> QuerySet[Student]:
-    return Student.objects.filter(scope.caseload_q(user))
+    """Students the user may see: the caseload ladder of accounts.scope, narrowed for the roles that
+    work with single students — a consultant sees the students they signed, a teacher those they
+    teach."""
+    students = Student.objects.filter(scope.caseload_q(user))
+    if user.is_authenticated and user.role == Role.CONSULTANT:
+        return students.filter(pk__in=Contract.objects.filter(consultant=user).values("student"))
+    if user.is_authenticated and user.role == Role.TEACHER:
+        return students.filter(pk__in=Lesson.objects.filter(teacher=user).values("student"))
+    return students
 
 
-def caseload(user, *, now=None) -> QuerySet[Student]:
-    """The students list: the user's students with their open and late deadlines, late ones first."""
+def _per_student(queryset, expression, output_field):
+    """A correlated subquery: `expression` over the rows of `queryset` that belong to the student."""
+    rows = queryset.filter(student=OuterRef("pk")).order_by().values("student")
+    return Subquery(rows.annotate(value=expression).values("value")[:1], output_field=output_field)
+
+
+HOURS = DecimalField(max_digits=9, decimal_places=1)
+
+
+def with_hours(students: QuerySet[Student], *, now=None) -> QuerySet[Student]:
+    """Adds hours bought, used (done lessons) and left, the next lesson, and open and late deadlines.
+
+    Each is a correlated subquery, so one query serves any number of students.
+    """
     now = now or timezone.now()
-    active = Q(deadlines__status__in=ACTIVE)
-    return (
-        students_for(user)
-        .select_related("manager", "campus")
-        .annotate(
-            active=Count("deadlines", filter=active),
-            late=Count("deadlines", filter=active & Q(deadlines__due_at__lte=now)),
-        )
-        .order_by("-late", "full_name", "pk")
+    zero = Value(Decimal("0"), output_field=HOURS)
+    active = Deadline.objects.filter(status__in=ACTIVE)
+    return students.annotate(
+        hours_bought=Coalesce(_per_student(Contract.objects, Sum("hours"), HOURS), zero),
+        hours_used=Coalesce(
+            _per_student(Lesson.objects.filter(status=Lesson.Status.DONE), Sum("hours"), HOURS), zero
+        ),
+        hours_left=F("hours_bought") - F("hours_used"),
+        next_lesson_at=_per_student(
+            Lesson.objects.filter(status=Lesson.Status.SCHEDULED, starts_at__gte=now), Min("starts_at"), None
+        ),
+        open_deadlines=Coalesce(_per_student(active, Count("pk"), None), 0),
+        late_deadlines=Coalesce(_per_student(active.filter(due_at__lte=now), Count("pk"), None), 0),
     )
+
+
+def caseload(
+    user,
+    *,
+    query: str = "",
+    status: str = "",
+    manager_id: int | None = None,
+    hours_left_below: Decimal | None = None,
+    now=None,
+) -> QuerySet[Student]:
+    """The caseload list: search by a student's name or a guardian's phone, filter by status, manager
+    and hours left; late work first."""
+    students = students_for(user).select_related("manager", "campus")
+    if query:
+        match = Q(full_name__icontains=query)
+        digits = "".join(ch for ch in query if ch.isdigit())
+        if len(digits) >= 4:  # phones are stored as digits only (see normalize_phone)
+            match |= Q(pk__in=Guardian.objects.filter(phone__contains=digits).values("student"))
+        students = students.filter(match)
+    if status:
+        students = students.filter(status=status)
+    if manager_id:
+        students = students.filter(manager_id=manager_id)
+    students = with_hours(students, now=now)
+    if hours_left_below is not None:
+        students = students.filter(hours_left__lt=hours_left_below)
+    return students.order_by("-late_deadlines", "full_name", "pk")
 
 
 def student_timeline(student: Student, *, limit: int = 200) -> QuerySet[Event]:

@@ -12,6 +12,7 @@ KIND_LABELS = {
     "deadline.escalated": _("escalated"),
     "deadline.waived": _("waived"),
     "deadline.rescheduled": _("rescheduled"),
+    "student.file_updated": _("personal file updated"),
 }
 ESCALATION_TARGETS = {1: _("to the supervisor"), 2: _("to the campus director")}
 

@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from decimal import Decimal
 from itertools import cycle
 
 from django.core.management.base import BaseCommand
@@ -8,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Campus, Role, Team, User
 from deadlines.rules import CalendarDays, Hours, Recurring, get_rule
 from deadlines.services import deadline_meet, deadline_open
-from students.models import Student
+from students.models import Contract, Guardian, Lesson, Student
 
 DEMO_PASSWORD = "demo1234"
 
@@ -123,11 +124,14 @@ class Command(BaseCommand):
 
     def seed_student(self, name: str, manager: User, grade: str, clocks: list[tuple]) -> None:
         student, is_new = Student.objects.get_or_create(
-            full_name=name, campus=manager.campus, defaults={"manager": manager, "grade": grade}
+            full_name=name,
+            campus=manager.campus,
+            defaults={"manager": manager, "grade": grade, "status": Student.Status.ACTIVE},
         )
         if not is_new:
             return  # its clocks have been running since the first seed; the sweep looks after them
         now = timezone.now()
+        self.seed_file(student, now)
         for rule, hours, *done_after in clocks:
             due = now + timedelta(hours=hours)
             start, event = started_before(rule, due), None
@@ -137,6 +141,46 @@ class Command(BaseCommand):
             if done_after:
                 done_at = start + timedelta(hours=done_after[0])
                 deadline_meet(rule=rule, subject=student, actor=manager, at=done_at)
+
+    def seed_file(self, student: Student, now: datetime) -> None:
+        """A guardian, a contract signed by the campus's consultant, and lessons: two done, one to come."""
+        Guardian.objects.create(
+            student=student,
+            name=f"{student.full_name[0]}妈妈",
+            relation=Guardian.Relation.MOTHER,
+            phone=f"139{student.pk:08d}",
+            best_time_to_call="工作日晚上 7 点后",
+            is_primary=True,
+        )
+        consultant = User.objects.filter(role=Role.CONSULTANT, campus=student.campus_id).first()
+        if consultant:
+            Contract.objects.create(
+                student=student,
+                number=f"{student.campus.code.upper()}-2026-{student.pk:05d}",
+                signed_at=now - timedelta(days=30),
+                consultant=consultant,
+                subjects="数学 英语",
+                hours=Decimal(40),
+                unit_price=Decimal(220),
+                amount=Decimal(8800),
+            )
+        teacher = User.objects.filter(role=Role.TEACHER, campus=student.campus_id).first()
+        first = timezone.localtime(now - timedelta(days=14)).replace(
+            hour=16, minute=0, second=0, microsecond=0
+        )
+        Lesson.objects.bulk_create(
+            Lesson(
+                student=student,
+                starts_at=first + timedelta(days=7 * week),
+                ends_at=first + timedelta(days=7 * week, hours=2),
+                subject="数学",
+                teacher=teacher,
+                classroom="301",
+                hours=Decimal(2),
+                status=Lesson.Status.DONE if week < 2 else Lesson.Status.SCHEDULED,
+            )
+            for week in range(3)
+        )
 
 
 def started_before(rule: str, due: datetime) -> datetime:
