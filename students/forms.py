@@ -1,7 +1,9 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Student
+from .models import Contract, Guardian, Student, phone_validator
+from .services import normalize_phone
 
 
 class StudentFileForm(forms.ModelForm):
@@ -41,3 +43,98 @@ class CaseloadFilterForm(forms.Form):
             "manager_id": data["manager"],
             "hours_left_below": data["hours_below"],
         }
+
+
+class ContractIntakeForm(forms.Form):
+    """A signed contract with its new student and the main guardian, as the consultant enters it."""
+
+    full_name = forms.CharField(label=_("Student's name"), max_length=60)
+    gender = forms.ChoiceField(
+        label=_("gender"), choices=[("", "—"), *Student.Gender.choices], required=False
+    )
+    school = forms.CharField(label=_("school"), max_length=100, required=False)
+    grade = forms.CharField(label=_("grade"), max_length=20, required=False)
+    guardian_name = forms.CharField(label=_("Guardian's name"), max_length=60)
+    guardian_relation = forms.ChoiceField(label=_("relation"), choices=Guardian.Relation.choices)
+    guardian_phone = forms.CharField(label=_("phone"), max_length=20, validators=[phone_validator])
+    guardian_wechat = forms.CharField(label=_("WeChat"), max_length=60, required=False)
+    best_time_to_call = forms.CharField(label=_("best time to call"), max_length=60, required=False)
+    number = forms.CharField(label=_("contract number"), max_length=40)
+    signed_at = forms.DateTimeField(
+        label=_("signed at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    subjects = forms.CharField(label=_("subjects"), max_length=100)
+    hours = forms.DecimalField(label=_("class hours"), max_digits=7, decimal_places=1)
+    unit_price = forms.DecimalField(label=_("price per hour"), max_digits=9, decimal_places=2)
+    amount = forms.DecimalField(label=_("amount"), max_digits=11, decimal_places=2)
+
+    def clean_guardian_phone(self):
+        return normalize_phone(self.cleaned_data["guardian_phone"])
+
+    def clean_number(self):
+        number = self.cleaned_data["number"].strip()
+        if Contract.objects.filter(number=number).exists():
+            raise forms.ValidationError(_("A contract with this number has already been entered."))
+        return number
+
+    def clean_signed_at(self):
+        signed_at = self.cleaned_data["signed_at"]
+        if signed_at > timezone.now():
+            raise forms.ValidationError(_("The signing time cannot be in the future."))
+        return signed_at
+
+    def clean_hours(self):
+        if self.cleaned_data["hours"] <= 0:
+            raise forms.ValidationError(_("Class hours must be more than 0."))
+        return self.cleaned_data["hours"]
+
+    def clean_unit_price(self):
+        if self.cleaned_data["unit_price"] < 0:
+            raise forms.ValidationError(_("The price cannot be negative."))
+        return self.cleaned_data["unit_price"]
+
+    def clean_amount(self):
+        if self.cleaned_data["amount"] < 0:
+            raise forms.ValidationError(_("The amount cannot be negative."))
+        return self.cleaned_data["amount"]
+
+    def parts(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "new_student": {k: data[k] for k in ("full_name", "gender", "school", "grade")},
+            "guardian": {
+                "name": data["guardian_name"],
+                "relation": data["guardian_relation"],
+                "phone": data["guardian_phone"],
+                "wechat": data["guardian_wechat"],
+                "best_time_to_call": data["best_time_to_call"],
+            },
+            "contract": {
+                k: data[k] for k in ("number", "signed_at", "subjects", "hours", "unit_price", "amount")
+            },
+        }
+
+
+class AssignForm(forms.Form):
+    manager = forms.ModelChoiceField(queryset=None, label=_("Learning manager"), empty_label=None)
+    reason = forms.CharField(
+        label=_("Why (needed when the student moves to another manager)"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, data=None, *, managers, student):
+        super().__init__(data, initial={"manager": student.manager_id})
+        self.fields["manager"].queryset = managers
+        self.student = student
+
+    def clean(self):
+        data = super().clean()
+        moving = (
+            self.student.manager_id and data.get("manager") and data["manager"].pk != self.student.manager_id
+        )
+        if moving and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say why the student moves to another learning manager."))
+        return data

@@ -17,6 +17,9 @@ def students_for(user) -> QuerySet[Student]:
     work with single students — a consultant sees the students they signed, a teacher those they
     teach."""
     students = Student.objects.filter(scope.caseload_q(user))
+    if user.is_authenticated and user.role == Role.SUPERVISOR:
+        # The students waiting for a manager, so the supervisor can assign them.
+        return Student.objects.filter(scope.caseload_q(user) | scope.campus_q(user) & Q(manager=None))
     if user.is_authenticated and user.role == Role.CONSULTANT:
         return students.filter(pk__in=Contract.objects.filter(consultant=user).values("student"))
     if user.is_authenticated and user.role == Role.TEACHER:

@@ -5,6 +5,8 @@ from . import views
 app_name = "students"
 urlpatterns = [
     path("", views.student_list, name="list"),
+    path("new/", views.contract_new, name="contract_new"),
+    path("<int:pk>/assign/", views.student_assign_view, name="assign"),
     path("<int:pk>/", views.student_detail, name="detail"),
     path("<int:pk>/file/", views.student_file_edit, name="file_edit"),
 ]

@@ -1,18 +1,21 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import scope
 from accounts.models import Role
 from deadlines.selectors import student_deadlines
 from deadlines.services import WAIVERS
 
-from .forms import CaseloadFilterForm, StudentFileForm
+from .forms import AssignForm, CaseloadFilterForm, ContractIntakeForm, StudentFileForm
 from .selectors import caseload, student_timeline, students_for, with_hours
-from .services import can_edit_file, student_file_update
+from .services import ASSIGNERS, SIGNERS, can_edit_file, contract_sign, student_assign, student_file_update
 
 
 @login_required
@@ -49,6 +52,7 @@ def student_detail(request, pk: int):
         "timeline": student_timeline(student),
         "can_waive": request.user.role in WAIVERS,
         "can_edit_file": can_edit_file(request.user, student),
+        "can_assign": request.user.role in ASSIGNERS,
         "file_form": None,
         "now": now,
     }
@@ -71,3 +75,41 @@ def student_file_edit(request, pk: int):
     context = {"student": student, "file_form": form, "can_edit_file": True}
     template = "students/detail.html#file" if request.htmx else "students/file_edit.html"
     return TemplateResponse(request, template, context)
+
+
+@login_required
+def contract_new(request):
+    """The consultant enters a signed contract with a new student; the supervisor assigns a manager next."""
+    if request.user.role not in SIGNERS:
+        raise PermissionDenied
+    form = ContractIntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contract = contract_sign(actor=request.user, **form.parts())
+        except IntegrityError:  # the same number entered at the same moment in another window
+            form.add_error("number", _("A contract with this number has already been entered."))
+        else:
+            messages.success(request, _("Contract %(number)s entered.") % {"number": contract.number})
+            return redirect(contract.student)
+    return TemplateResponse(request, "students/contract_new.html", {"form": form})
+
+
+@login_required
+def student_assign_view(request, pk: int):
+    student = _student(request, pk)
+    if request.user.role not in ASSIGNERS:
+        raise PermissionDenied
+    managers = scope.people_for(request.user).filter(role=Role.LEARNING_MANAGER, campus=student.campus_id)
+    form = AssignForm(request.POST or None, managers=managers.order_by("full_name"), student=student)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if student_assign(
+            student=student, manager=data["manager"], actor=request.user, reason=data["reason"]
+        ):
+            messages.success(
+                request,
+                _("%(student)s is now with %(manager)s.")
+                % {"student": student.full_name, "manager": data["manager"].display_name},
+            )
+        return redirect(student)
+    return TemplateResponse(request, "students/assign.html", {"student": student, "form": form})

@@ -58,7 +58,7 @@ def names(client) -> set[str]:
 def test_each_role_sees_its_own_students(client, company, file):
     expected = {
         "manager_a1": {"陈子涵"},
-        "supervisor_a": {"陈子涵", "林浩然"},
+        "supervisor_a": {"陈子涵", "林浩然", "新签生"},  # the unassigned one, to assign it
         "director_a": {"陈子涵", "林浩然", "新签生"},
         "consultant_a": {"陈子涵"},  # signed by them
         "teacher_a": {"陈子涵"},  # taught by them
@@ -79,6 +79,7 @@ def test_hours_left_count_done_lessons_only(client, company, file):
 def test_search_by_name_or_guardian_phone(client, company, file):
     client.force_login(company.director_a)
     assert {s.full_name for s in client.get("/students/?q=子涵").context["page"]} == {"陈子涵"}
+    assert {s.full_name for s in client.get("/students/?q=138").context["page"]} == set()  # too few digits
     assert {s.full_name for s in client.get("/students/?q=1234 5678").context["page"]} == {"陈子涵"}
     assert {s.full_name for s in client.get("/students/?q=99999999").context["page"]} == set()
 

@@ -13,7 +13,12 @@ KIND_LABELS = {
     "deadline.waived": _("waived"),
     "deadline.rescheduled": _("rescheduled"),
     "student.file_updated": _("personal file updated"),
+    "student.created": _("student entered"),
+    "contract.signed": _("contract signed"),
+    "student.assigned": _("learning manager assigned"),
 }
+# What of an event's details a reader needs, after its label.
+DETAILS = {"contract.signed": "number", "student.assigned": "manager"}
 ESCALATION_TARGETS = {1: _("to the supervisor"), 2: _("to the campus director")}
 
 
@@ -23,6 +28,9 @@ def describe(event) -> str:
     label = str(KIND_LABELS.get(event.kind, event.kind))
     rule = RULES.get(event.data.get("rule", ""))
     text = f"{rule.id} {rule.title} · {label}" if rule else label
+    detail = event.data.get(DETAILS.get(event.kind, ""))
+    if detail:
+        text = f"{text} · {detail}"
     level = event.data.get("level")
     if level in ESCALATION_TARGETS:
         text = f"{text} {ESCALATION_TARGETS[level]}"
