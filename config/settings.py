@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "students",
     "timeline",
     "deadlines",
+    "handover",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("people/", accounts_views.people, name="people"),
     path("accounts/", include("accounts.urls")),
     path("students/", include("students.urls")),
+    path("handover/", include("handover.urls")),
     path("", include("deadlines.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -5,7 +5,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from deadlines.models import ACTIVE, Deadline
-from deadlines.services import deadline_open
 from timeline.services import timeline_add
 
 from .models import Contract, Guardian, Student
@@ -95,7 +94,9 @@ def contract_sign(
 
 def _open_handover(contract: Contract, manager, actor) -> None:
     """H1: the manager receives the new contract's file within 2 working days of the signing."""
-    deadline_open(rule="H1", subject=contract, owner=manager, start=contract.signed_at, actor=actor)
+    from handover.services import handover_start  # the handover builds on the student file, not the reverse
+
+    handover_start(contract=contract, manager=manager, actor=actor)
 
 
 @transaction.atomic
@@ -120,6 +121,7 @@ def student_assign(*, student: Student, manager, actor, reason: str = "") -> boo
         return False  # someone else assigned the student a moment ago
     student.manager = manager
     Deadline.objects.filter(student=student, owner_id=old, status__in=ACTIVE).update(owner=manager)
+    student.handovers.filter(manager_id=old, manager_signed_at=None).update(manager=manager)
     timeline_add(
         subject=student,
         kind="student.assigned",

@@ -12,6 +12,7 @@ from accounts import scope
 from accounts.models import Role
 from deadlines.selectors import student_deadlines
 from deadlines.services import WAIVERS
+from handover.selectors import handovers_for
 
 from .forms import AssignForm, CaseloadFilterForm, ContractIntakeForm, StudentFileForm
 from .selectors import caseload, student_timeline, students_for, with_hours
@@ -47,6 +48,7 @@ def student_detail(request, pk: int):
         "contracts": list(student.contracts.select_related("consultant")),
         "lessons": list(student.lessons.select_related("teacher").order_by("-starts_at")[:30]),
         "documents": list(student.documents.select_related("uploaded_by")),
+        "handovers": list(handovers_for(request.user).filter(student=student).select_related("contract")),
         "active": [d for d in deadlines if d.is_active],
         "closed": [d for d in deadlines if not d.is_active],
         "timeline": student_timeline(student),

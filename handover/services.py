@@ -1,0 +1,183 @@
+"""The handover of a signed contract, H1–H5: each step a compare-and-set, a timeline event, a met deadline."""
+
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deadlines import calendar
+from deadlines.services import deadline_meet, deadline_open
+from students.services import student_file_update
+from timeline.services import timeline_add
+
+from .models import Handover, PaperItem, PaperItemKind
+
+# The H2 review: what the manager checks on receiving the file.
+REVIEW_ITEMS = ("student_data", "contract", "consultation_report")
+
+
+def _record(handover: Handover, kind: str, actor, **kwargs) -> None:
+    timeline_add(subject=handover, kind=kind, campus_id=handover.campus_id, actor=actor, **kwargs)
+
+
+def _manager_only(handover: Handover, actor) -> None:
+    if actor.pk != handover.manager_id:
+        raise PermissionDenied(_("Only the student's learning manager records the handover."))
+
+
+def _not_signed_off(handover: Handover) -> None:
+    if handover.signed_off:
+        raise ValidationError(_("This handover is signed off and can no longer change."))
+
+
+def _received(handover: Handover) -> None:
+    if handover.received_at is None:
+        raise ValidationError(_("Confirm receiving the file first (H1)."))
+
+
+@transaction.atomic
+def handover_start(*, contract, manager, actor) -> Handover:
+    """The contract's student has a learning manager: the handover exists and H1 runs from the signing."""
+    handover, created = Handover.objects.get_or_create(
+        contract=contract,
+        defaults={
+            "student": contract.student,
+            "campus_id": contract.student.campus_id,
+            "manager": manager,
+            "consultant": contract.consultant,
+        },
+    )
+    if created:
+        _record(handover, "handover.started", actor, data={"number": contract.number})
+    deadline_open(rule="H1", subject=handover, owner=handover.manager, start=contract.signed_at, actor=actor)
+    return handover
+
+
+@transaction.atomic
+def handover_receive(*, handover: Handover, actor, review: dict[str, bool]) -> bool:
+    """H1/H2: the manager has the file and has reviewed it. False if it was already received."""
+    _manager_only(handover, actor)
+    _not_signed_off(handover)
+    now = timezone.now()
+    checked = {item: bool(review.get(item)) for item in REVIEW_ITEMS}
+    if not Handover.objects.filter(pk=handover.pk, received_at=None).update(received_at=now, review=checked):
+        return False  # a double click or a second tab
+    handover.refresh_from_db()
+    _record(handover, "handover.received", actor, data={"review": checked})
+    deadline_meet(rule="H1", subject=handover, actor=actor, at=now)
+    deadline_open(rule="H3", subject=handover, owner=handover.manager, start=now, actor=actor)
+    deadline_open(rule="H4", subject=handover, owner=handover.manager, start=now, actor=actor)
+    return True
+
+
+@transaction.atomic
+def handover_intro_call(*, handover: Handover, actor, notes: str, file_changes: dict) -> bool:
+    """H3: the introductory call to the parent; what the parent told goes into the personal file."""
+    _manager_only(handover, actor)
+    _not_signed_off(handover)
+    _received(handover)
+    now = timezone.now()
+    if not Handover.objects.filter(pk=handover.pk, intro_call_at=None).update(
+        intro_call_at=now, intro_call_notes=notes
+    ):
+        return False
+    student_file_update(student=handover.student, actor=actor, changes=file_changes)
+    _record(handover, "handover.intro_call", actor, reason=notes)
+    deadline_meet(rule="H3", subject=handover, actor=actor, at=now)
+    return True
+
+
+@transaction.atomic
+def handover_consultant_talk(
+    *, handover: Handover, actor, notes: str, paper_handover_at: datetime, lesson_arrangement: str
+) -> bool:
+    """H4: the talk with the consultant, fixing when the paper file comes and how lessons are arranged."""
+    _manager_only(handover, actor)
+    _not_signed_off(handover)
+    _received(handover)
+    calendar.require_aware(paper_handover_at, "paper_handover_at")
+    now = timezone.now()
+    changed = Handover.objects.filter(pk=handover.pk, consultant_talk_at=None).update(
+        consultant_talk_at=now,
+        consultant_talk_notes=notes,
+        paper_handover_at=paper_handover_at,
+        lesson_arrangement=lesson_arrangement,
+    )
+    if not changed:
+        return False
+    _record(handover, "handover.consultant_talk", actor, reason=notes)
+    deadline_meet(rule="H4", subject=handover, actor=actor, at=now)
+    return True
+
+
+def paper_item_names(campus_id: int) -> list[str]:
+    """The items a campus's paper file must hold: the company's and the campus's own."""
+    kinds = PaperItemKind.objects.filter(Q(campus=None) | Q(campus_id=campus_id), is_active=True)
+    return list(kinds.order_by("order", "pk").values_list("name", flat=True))
+
+
+@transaction.atomic
+def handover_paper_check(*, handover: Handover, actor, items: list[tuple[str, bool, date | None]]) -> bool:
+    """H5: each item present, or missing with the date the consultant agrees to bring it; each missing
+    item is a deadline of the consultant's."""
+    _manager_only(handover, actor)
+    _not_signed_off(handover)
+    _received(handover)
+    today = timezone.localdate()
+    for name, present, promised_on in items:
+        if not present and (promised_on is None or promised_on < today):
+            raise ValidationError(_("Give each missing item a date from today on: %(name)s") % {"name": name})
+    if not Handover.objects.filter(pk=handover.pk, paper_checked_at=None).update(
+        paper_checked_at=timezone.now()
+    ):
+        return False
+    missing = []
+    for name, present, promised_on in items:
+        item = PaperItem.objects.create(
+            handover=handover, name=name, present=present, promised_on=None if present else promised_on
+        )
+        if not present:
+            missing.append(name)
+            due = calendar.end_of_working_day(promised_on, handover.campus)
+            deadline_open(rule="H5", subject=item, owner=handover.consultant, event=due, actor=actor)
+    _record(handover, "handover.paper_checked", actor, data={"missing": missing})
+    return True
+
+
+@transaction.atomic
+def paper_item_receive(*, item: PaperItem, actor) -> bool:
+    """A missing paper-file item has been brought: the consultant's H5 deadline is met."""
+    handover = item.handover
+    if actor.pk not in (handover.manager_id, handover.consultant_id):
+        raise PermissionDenied(_("Only the manager or the consultant of this handover may do this."))
+    _not_signed_off(handover)
+    now = timezone.now()
+    if not PaperItem.objects.filter(pk=item.pk, present=False).update(present=True, received_at=now):
+        return False
+    _record(handover, "handover.item_received", actor, data={"item": item.name})
+    deadline_meet(rule="H5", subject=item, actor=actor, at=now)
+    return True
+
+
+@transaction.atomic
+def handover_sign(*, handover: Handover, actor) -> bool:
+    """The manager and the consultant each sign the receipt from their own account; after both, the
+    handover is read-only. False if this person had already signed."""
+    if actor.pk == handover.manager_id:
+        field = "manager_signed_at"
+    elif actor.pk == handover.consultant_id:
+        field = "consultant_signed_at"
+    else:
+        raise PermissionDenied(_("Only the manager or the consultant of this handover may sign it."))
+    if handover.paper_checked_at is None:
+        raise ValidationError(_("Check the paper file before signing (H5)."))
+    if not Handover.objects.filter(pk=handover.pk, **{field: None}).update(**{field: timezone.now()}):
+        return False
+    handover.refresh_from_db()
+    _record(handover, "handover.signed", actor)
+    if handover.signed_off:
+        _record(handover, "handover.signed_off", actor)
+    return True

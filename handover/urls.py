@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "handover"
+urlpatterns = [
+    path("", views.handover_list, name="list"),
+    path("<int:pk>/", views.handover_detail, name="detail"),
+    path("<int:pk>/items/<int:item_id>/received/", views.item_received, name="item_received"),
+    path("<int:pk>/<slug:step>/", views.handover_step, name="step"),
+]

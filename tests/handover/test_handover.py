@@ -1,0 +1,194 @@
+"""The handover of one contract, H1 to H5, through the pages, for the roles that may and one that may not."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from deadlines.models import Deadline, Status
+from handover.models import Handover, PaperItem
+from students.models import Contract, Student
+from students.services import student_assign
+from timeline.models import Event
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def handover(company, time_machine):
+    """Signed Friday 4 Dec 10:00, assigned at once: H1 is due Tuesday 8 Dec 18:00."""
+    time_machine.move_to(datetime(2026, 12, 4, 10, 0, tzinfo=SH), tick=False)
+    student = Student.objects.create(full_name="赵一鸣", campus=company.campus_a)
+    Contract.objects.create(
+        student=student,
+        number="HD-1",
+        signed_at=datetime(2026, 12, 4, 10, 0, tzinfo=SH),
+        consultant=company.consultant_a,
+        subjects="数学",
+        hours=Decimal(40),
+        unit_price=Decimal(200),
+        amount=Decimal(8000),
+    )
+    student_assign(student=student, manager=company.manager_a1, actor=company.supervisor_a)
+    return Handover.objects.get()
+
+
+def url(handover, step=""):
+    return f"/handover/{handover.pk}/{step + '/' if step else ''}"
+
+
+REVIEW = {"student_data": "on", "contract": "on", "consultation_report": "on"}
+
+
+def test_assignment_starts_the_handover_and_h1(handover, company):
+    h1 = Deadline.objects.get(rule="H1")
+    assert (h1.owner, h1.student, h1.due_at) == (
+        company.manager_a1,
+        handover.student,
+        datetime(2026, 12, 8, 18, 0, tzinfo=SH),
+    )
+
+
+def test_h1_received_with_the_review_opens_h3_and_h4(client, handover, company):
+    client.force_login(company.manager_a1)
+    refused = client.post(url(handover, "receive"), {"student_data": "on"})
+    assert refused.status_code == 200 and "请核对档案的全部三项后再确认" in refused.content.decode()
+    assert client.post(url(handover, "receive"), REVIEW).status_code == 302
+    client.post(url(handover, "receive"), REVIEW)  # a double click
+    handover.refresh_from_db()
+    assert handover.received_at is not None
+    assert Event.objects.filter(kind="handover.received").count() == 1
+    statuses = dict(Deadline.objects.values_list("rule", "status"))
+    assert statuses == {"H1": Status.MET, "H3": Status.OPEN, "H4": Status.OPEN}
+    h3 = Deadline.objects.get(rule="H3")
+    assert h3.due_at == datetime(2026, 12, 5, 10, 0, tzinfo=SH)  # 1 day
+
+
+def test_h3_intro_call_fills_the_personal_file(client, handover, company):
+    client.force_login(company.manager_a1)
+    client.post(url(handover, "receive"), REVIEW)
+    response = client.post(
+        url(handover, "intro_call"), {"notes": "家长很配合", "hobbies": "篮球", "personality": "内向"}
+    )
+    assert response.status_code == 302
+    student = Student.objects.get()
+    assert (student.hobbies, student.personality) == ("篮球", "内向")
+    assert Deadline.objects.get(rule="H3").status == Status.MET
+
+
+def test_h4_consultant_talk(client, handover, company):
+    client.force_login(company.manager_a1)
+    client.post(url(handover, "receive"), REVIEW)
+    bad = client.post(url(handover, "consultant_talk"), {"notes": "x", "lesson_arrangement": "周六上午"})
+    assert bad.status_code == 200 and "这个字段是必填项。" in bad.content.decode()
+    client.post(
+        url(handover, "consultant_talk"),
+        {
+            "notes": "学生数学基础弱",
+            "paper_handover_at": "2026-12-07T15:00",
+            "lesson_arrangement": "周六上午数学",
+        },
+    )
+    handover.refresh_from_db()
+    assert handover.paper_handover_at == datetime(2026, 12, 7, 15, 0, tzinfo=SH)
+    assert Deadline.objects.get(rule="H4").status == Status.MET
+
+
+def paper_check(client, handover, missing_until=None):
+    data = {f"present_{i}": "on" for i in range(6)}
+    if missing_until is not None:
+        data.pop("present_1")
+        data["promised_1"] = missing_until
+    return client.post(url(handover, "paper_check"), data)
+
+
+def test_h5_missing_item_is_a_deadline_of_the_consultant(client, handover, company):
+    client.force_login(company.manager_a1)
+    client.post(url(handover, "receive"), REVIEW)
+    no_date = paper_check(client, handover, missing_until="")
+    assert no_date.status_code == 200 and "请与咨询师约定一个从今天起的日期。" in no_date.content.decode()
+    assert not PaperItem.objects.exists()
+    paper_check(client, handover, missing_until="2026-12-09")
+    missing = PaperItem.objects.get(present=False)
+    assert missing.name == "收据"
+    h5 = Deadline.objects.get(rule="H5")
+    assert (h5.owner, h5.due_at, h5.student) == (
+        company.consultant_a,
+        datetime(2026, 12, 9, 18, 0, tzinfo=SH),
+        handover.student,
+    )
+    client.force_login(company.consultant_a)
+    assert client.post(f"/handover/{handover.pk}/items/{missing.pk}/received/").status_code == 302
+    assert Deadline.objects.get(rule="H5").status == Status.MET
+
+
+def test_sign_off_by_both_makes_the_handover_read_only(client, handover, company):
+    client.force_login(company.manager_a1)
+    client.post(url(handover, "receive"), REVIEW)
+    early = client.post(url(handover, "sign"), follow=True)
+    assert "请先核对纸质档案再签字（H5）。" in early.content.decode()
+    paper_check(client, handover)
+    client.post(url(handover, "sign"))
+    client.force_login(company.consultant_a)
+    client.post(url(handover, "sign"))
+    client.post(url(handover, "sign"))  # a double click
+    handover.refresh_from_db()
+    assert handover.signed_off
+    assert Event.objects.filter(kind="handover.signed").count() == 2
+    assert Event.objects.filter(kind="handover.signed_off").count() == 1
+    client.force_login(company.manager_a1)
+    refused = client.post(url(handover, "intro_call"), {"notes": "改一下"}, follow=True)
+    assert "这份交接已双方签字，不能再修改。" in refused.content.decode()
+    assert Handover.objects.get().intro_call_at is None
+    assert "双方已签字" in client.get(url(handover)).content.decode()
+
+
+def test_who_may_see_and_act(client, handover, company):
+    for person, status in (
+        ("manager_a1", 200),
+        ("supervisor_a", 200),
+        ("director_a", 200),
+        ("consultant_a", 200),
+        ("manager_a2", 404),
+        ("teacher_a", 404),
+        ("director_b", 404),
+    ):
+        client.force_login(getattr(company, person))
+        assert client.get(url(handover)).status_code == status, person
+    client.force_login(company.supervisor_a)
+    assert client.post(url(handover, "receive"), REVIEW).status_code == 403  # only the manager records it
+    client.force_login(company.consultant_a)
+    assert client.post(url(handover, "receive"), REVIEW).status_code == 403
+    assert client.post(url(handover, "nonsense")).status_code == 404
+    assert Handover.objects.get().received_at is None
+
+
+def test_handover_list_for_each_role(client, handover, company, django_assert_max_num_queries):
+    for person, sees in (
+        ("manager_a1", True),
+        ("consultant_a", True),
+        ("manager_a2", False),
+        ("teacher_a", False),
+    ):
+        client.force_login(getattr(company, person))
+        with django_assert_max_num_queries(10):
+            html = client.get("/handover/").content.decode()
+        assert ("赵一鸣" in html) is sees, person
+
+
+def test_reassigning_moves_an_unsigned_handover(handover, company):
+    student_assign(
+        student=handover.student, manager=company.manager_a2, actor=company.supervisor_a, reason="调整"
+    )
+    handover.refresh_from_db()
+    assert handover.manager == company.manager_a2
+    assert Deadline.objects.get(rule="H1").owner == company.manager_a2
+
+
+def test_missing_item_date_in_the_past_is_refused(client, handover, company):
+    client.force_login(company.manager_a1)
+    client.post(url(handover, "receive"), REVIEW)
+    yesterday = (date(2026, 12, 4) - timedelta(days=1)).isoformat()
+    assert paper_check(client, handover, missing_until=yesterday).status_code == 200
+    assert not PaperItem.objects.exists()
