@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from config.admin import ReadOnlyAdmin
 
-from .models import Handover, PaperItem, PaperItemKind
+from .models import Handover, PaperItem, PaperItemKind, PreClass
 
 
 @admin.register(PaperItemKind)
@@ -30,3 +30,10 @@ class HandoverAdmin(ReadOnlyAdmin):
     search_fields = ["student__full_name", "contract__number", "manager__full_name", "consultant__full_name"]
     list_select_related = ["student", "contract", "manager", "consultant"]
     inlines = [PaperItemInline]
+
+
+@admin.register(PreClass)
+class PreClassAdmin(ReadOnlyAdmin):
+    list_display = ["student", "first_lesson", "talk_at", "parent_told_at", "documents_ready_at"]
+    search_fields = ["student__full_name"]
+    list_select_related = ["student", "first_lesson"]

@@ -1,9 +1,13 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role, User
 from students.models import Student
 
+from .models import PreClass
 from .services import paper_item_names
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -104,3 +108,41 @@ class PaperCheckForm(StepForm):
             (name, bool(data[f"present_{i}"]), None if data[f"present_{i}"] else data[f"promised_{i}"])
             for i, name in enumerate(self.names)
         ]
+
+
+class FirstLessonForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DATETIME)
+    subject = forms.CharField(label=_("Subject"), max_length=40)
+    hours = forms.DecimalField(
+        label=_("Class hours"), max_digits=4, decimal_places=1, min_value=Decimal("0.5")
+    )
+    teacher = forms.ModelChoiceField(queryset=None, label=_("Teacher"), required=False)
+    classroom = forms.CharField(label=_("Classroom"), max_length=40, required=False)
+    reason = forms.CharField(label=_("Why it moves (when changing the time)"), max_length=200, required=False)
+
+    def __init__(self, *args, student, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teacher"].queryset = User.objects.filter(
+            role=Role.TEACHER, campus_id=student.campus_id, is_active=True
+        ).order_by("full_name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("The lesson must end after it starts."))
+        return data
+
+
+class TalkForm(forms.Form):
+    notes = forms.CharField(
+        label=_("What you learned from consultant and teacher"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    reports_held = forms.BooleanField(
+        label=_("I hold the learning-situation analysis report and the tutoring draft"), required=False
+    )
+
+
+class ParentToldForm(forms.Form):
+    channel = forms.ChoiceField(label=_("How"), choices=PreClass.Channel.choices)
+    told_at = forms.DateTimeField(label=_("When"), widget=DATETIME)

@@ -113,3 +113,39 @@ class PaperItem(models.Model):
     @property
     def student_id(self):
         return self.handover.student_id
+
+
+class PreClass(models.Model):
+    """The work before a student's first lesson (P1–P3), counted towards that lesson."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        WECHAT = "wechat", _("WeChat")
+        IN_PERSON = "in_person", _("In person")
+        SMS = "sms", _("Text message")
+
+    student = models.OneToOneField(
+        "students.Student", on_delete=models.CASCADE, related_name="preclass", verbose_name=_("student")
+    )
+    first_lesson = models.OneToOneField(
+        "students.Lesson", on_delete=models.PROTECT, related_name="+", verbose_name=_("first lesson")
+    )
+    # P1: the talk with consultant and teacher, both reports in hand.
+    talk_at = models.DateTimeField(_("talk with consultant and teacher at"), null=True, blank=True)
+    talk_notes = models.TextField(_("talk notes"), blank=True)
+    # P2: the parent told the first lesson's time, place and subjects.
+    parent_told_at = models.DateTimeField(_("parent told at"), null=True, blank=True)
+    parent_channel = models.CharField(_("how"), max_length=12, choices=Channel.choices, blank=True)
+    # P3: the course schedule and the tutoring draft ready for the parent.
+    documents_ready_at = models.DateTimeField(_("documents ready at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pre-class work")
+        verbose_name_plural = _("pre-class work")
+
+    def __str__(self):
+        return f"{self.student} · {self.first_lesson}"
+
+    @property
+    def campus_id(self):
+        return self.student.campus_id

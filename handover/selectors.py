@@ -5,7 +5,7 @@ from accounts import scope
 from accounts.models import Role
 from deadlines.models import ACTIVE, Deadline
 
-from .models import Handover
+from .models import Handover, PreClass
 
 
 def handovers_for(user) -> QuerySet[Handover]:
@@ -29,8 +29,17 @@ def handover_list(user) -> QuerySet[Handover]:
 
 def handover_deadlines(handover: Handover) -> dict[str, Deadline]:
     """The handover's own clocks (H1, H3, H4) by rule, the active one or else the latest."""
-    kind = ContentType.objects.get_for_model(Handover)
-    rows = Deadline.objects.filter(subject_type=kind, subject_id=handover.pk).order_by("occurrence")
+    return _clocks_of(handover)
+
+
+def preclass_deadlines(pre: PreClass) -> dict[str, Deadline]:
+    """The pre-class clocks (P1–P3) by rule, the active one or else the latest."""
+    return _clocks_of(pre)
+
+
+def _clocks_of(subject) -> dict[str, Deadline]:
+    kind = ContentType.objects.get_for_model(subject)
+    rows = Deadline.objects.filter(subject_type=kind, subject_id=subject.pk).order_by("occurrence")
     found: dict[str, Deadline] = {}
     for deadline in rows:
         if deadline.rule not in found or deadline.status in ACTIVE:

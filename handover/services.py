@@ -2,18 +2,21 @@
 
 from datetime import date, datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Role
 from deadlines import calendar
-from deadlines.services import deadline_meet, deadline_open
-from students.services import student_file_update
+from deadlines.models import Deadline
+from deadlines.services import deadline_meet, deadline_open, deadline_reschedule
+from students.services import lesson_book, student_file_update
 from timeline.services import timeline_add
 
-from .models import Handover, PaperItem, PaperItemKind
+from .models import Handover, PaperItem, PaperItemKind, PreClass
 
 # The H2 review: what the manager checks on receiving the file.
 REVIEW_ITEMS = ("student_data", "contract", "consultation_report")
@@ -180,4 +183,143 @@ def handover_sign(*, handover: Handover, actor) -> bool:
     _record(handover, "handover.signed", actor)
     if handover.signed_off:
         _record(handover, "handover.signed_off", actor)
+    return True
+
+
+# Pre-class work (P1–P3), counted towards the first lesson.
+PLANNERS = (Role.LEARNING_MANAGER, Role.SCHEDULER, Role.DIRECTOR)
+PRECLASS_RULES = ("P1", "P2", "P3")
+
+
+def may_plan(user, student) -> bool:
+    """The scheduler, the director, or the student's own manager sets the first lesson."""
+    if user.role not in PLANNERS or user.campus_id != student.campus_id:
+        return False
+    return user.role != Role.LEARNING_MANAGER or student.manager_id == user.pk
+
+
+def _record_preclass(pre: PreClass, kind: str, actor, **kwargs) -> None:
+    timeline_add(
+        subject=pre,
+        kind=kind,
+        campus_id=pre.student.campus_id,
+        student_id=pre.student_id,
+        actor=actor,
+        **kwargs,
+    )
+
+
+@transaction.atomic
+def first_lesson_set(
+    *,
+    student,
+    actor,
+    starts_at: datetime,
+    ends_at: datetime,
+    subject: str,
+    hours,
+    teacher=None,
+    classroom: str = "",
+    reason: str = "",
+) -> PreClass:
+    """Sets the first lesson, or moves it: P1–P3 count towards it, and a parent already told of the
+    old time must be told again (P2 opens anew)."""
+    if not may_plan(actor, student):
+        raise PermissionDenied(
+            _("Only the scheduler, the director or the student's manager sets the first lesson.")
+        )
+    if student.manager_id is None:
+        raise ValidationError(_("Assign a learning manager before setting the first lesson."))
+    if calendar.require_aware(starts_at, "starts_at") <= timezone.now():
+        raise ValidationError({"starts_at": _("The first lesson must be in the future.")})
+    lesson_values = {
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "subject": subject,
+        "hours": hours,
+        "teacher": teacher,
+        "classroom": classroom,
+    }
+    pre = PreClass.objects.select_for_update().filter(student=student).select_related("first_lesson").first()
+    if pre is None:
+        lesson = lesson_book(student=student, **lesson_values)
+        pre = PreClass.objects.create(student=student, first_lesson=lesson)
+        for rule in PRECLASS_RULES:
+            deadline_open(rule=rule, subject=pre, owner=student.manager, event=starts_at, actor=actor)
+        _record_preclass(pre, "preclass.first_lesson_set", actor, data={"at": starts_at.isoformat()})
+        return pre
+    old = pre.first_lesson.starts_at
+    lesson_book(student=student, lesson=pre.first_lesson, **lesson_values)
+    for rule in PRECLASS_RULES:
+        deadline_reschedule(rule=rule, subject=pre, event=starts_at, actor=actor, reason=reason)
+    if pre.parent_told_at:
+        PreClass.objects.filter(pk=pre.pk).update(parent_told_at=None, parent_channel="")
+        told = Deadline.objects.filter(rule="P2", **_subject(pre)).order_by("-occurrence").first()
+        deadline_open(
+            rule="P2",
+            subject=pre,
+            owner=student.manager,
+            event=starts_at,
+            actor=actor,
+            occurrence=told.occurrence + 1,
+        )
+    _record_preclass(
+        pre,
+        "preclass.first_lesson_moved",
+        actor,
+        reason=reason,
+        data={"from": old.isoformat(), "at": starts_at.isoformat()},
+    )
+    pre.refresh_from_db()
+    return pre
+
+
+def _subject(pre: PreClass) -> dict:
+    return {"subject_type": ContentType.objects.get_for_model(PreClass), "subject_id": pre.pk}
+
+
+def _own_student(pre: PreClass, actor) -> None:
+    if actor.pk != pre.student.manager_id:
+        raise PermissionDenied(_("Only the student's learning manager records the pre-class work."))
+
+
+@transaction.atomic
+def preclass_talk(*, pre: PreClass, actor, notes: str, reports_held: bool) -> bool:
+    """P1: the talk with consultant and teacher, holding both of the consultant's reports."""
+    _own_student(pre, actor)
+    if not reports_held:
+        raise ValidationError(_("Hold the learning-situation analysis report and the tutoring draft first."))
+    now = timezone.now()
+    if not PreClass.objects.filter(pk=pre.pk, talk_at=None).update(talk_at=now, talk_notes=notes):
+        return False
+    _record_preclass(pre, "preclass.talk", actor, reason=notes)
+    deadline_meet(rule="P1", subject=pre, actor=actor, at=now)
+    return True
+
+
+@transaction.atomic
+def preclass_parent_told(*, pre: PreClass, actor, channel: str, told_at: datetime) -> bool:
+    """P2: the parent was told the first lesson's time, place and subjects — how and when."""
+    _own_student(pre, actor)
+    if calendar.require_aware(told_at, "told_at") > timezone.now():
+        raise ValidationError({"told_at": _("This cannot be in the future.")})
+    changed = PreClass.objects.filter(pk=pre.pk, parent_told_at=None).update(
+        parent_told_at=told_at, parent_channel=channel
+    )
+    if not changed:
+        return False
+    _record_preclass(pre, "preclass.parent_told", actor, data={"channel": channel})
+    deadline_meet(rule="P2", subject=pre, actor=actor, at=told_at)
+    return True
+
+
+@transaction.atomic
+def preclass_documents_ready(*, pre: PreClass, actor) -> bool:
+    """P3: the course schedule and the tutoring draft are ready to give the parent."""
+    _own_student(pre, actor)
+    now = timezone.now()
+    if not PreClass.objects.filter(pk=pre.pk, documents_ready_at=None).update(documents_ready_at=now):
+        return False
+    _record_preclass(pre, "preclass.documents_ready", actor)
+    deadline_meet(rule="P3", subject=pre, actor=actor, at=now)
     return True

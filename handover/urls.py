@@ -5,6 +5,8 @@ from . import views
 app_name = "handover"
 urlpatterns = [
     path("", views.handover_list, name="list"),
+    path("preclass/<int:student_id>/", views.preclass_detail, name="preclass"),
+    path("preclass/<int:student_id>/<slug:step>/", views.preclass_step, name="preclass_step"),
     path("<int:pk>/", views.handover_detail, name="detail"),
     path("<int:pk>/items/<int:item_id>/received/", views.item_received, name="item_received"),
     path("<int:pk>/<slug:step>/", views.handover_step, name="step"),

@@ -8,9 +8,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from students.selectors import students_for
+
 from . import selectors, services
-from .forms import ConsultantTalkForm, IntroCallForm, PaperCheckForm, ReceiveForm
-from .models import PaperItem
+from .forms import (
+    ConsultantTalkForm,
+    FirstLessonForm,
+    IntroCallForm,
+    PaperCheckForm,
+    ParentToldForm,
+    ReceiveForm,
+    TalkForm,
+)
+from .models import PaperItem, PreClass
 
 # Each step of the page: its form (none for signing) and the service it calls with that form.
 STEPS = {
@@ -106,3 +116,96 @@ def item_received(request, pk: int, item_id: int):
         else:
             messages.info(request, _("This was already recorded."))
     return redirect(handover)
+
+
+def _preclass_student(request, student_id: int):
+    return get_object_or_404(students_for(request.user).select_related("manager", "campus"), pk=student_id)
+
+
+@login_required
+def preclass_detail(request, student_id: int, bound: dict | None = None):
+    student = _preclass_student(request, student_id)
+    pre = PreClass.objects.filter(student=student).select_related("first_lesson__teacher").first()
+    lesson = pre.first_lesson if pre else None
+    initial = (
+        {
+            "starts_at": timezone.localtime(lesson.starts_at),
+            "ends_at": timezone.localtime(lesson.ends_at),
+            "subject": lesson.subject,
+            "hours": lesson.hours,
+            "teacher": lesson.teacher_id,
+            "classroom": lesson.classroom,
+        }
+        if lesson
+        else {}
+    )
+    forms = {
+        "first_lesson": FirstLessonForm(initial=initial, student=student),
+        "talk": TalkForm(),
+        "parent_told": ParentToldForm(
+            initial={"told_at": timezone.localtime().replace(second=0, microsecond=0)}
+        ),
+        **(bound or {}),
+    }
+    context = {
+        "student": student,
+        "pre": pre,
+        "forms": forms,
+        "deadlines": selectors.preclass_deadlines(pre) if pre else {},
+        "may_plan": services.may_plan(request.user, student),
+        "is_manager": request.user.pk == student.manager_id,
+        "now": timezone.now(),
+    }
+    return TemplateResponse(request, "handover/preclass.html", context)
+
+
+PRECLASS_STEPS = {
+    "first_lesson": (
+        lambda student, data: FirstLessonForm(data, student=student),
+        lambda student, pre, user, form: services.first_lesson_set(
+            student=student, actor=user, **form.cleaned_data
+        ),
+    ),
+    "talk": (
+        lambda student, data: TalkForm(data),
+        lambda student, pre, user, form: services.preclass_talk(pre=pre, actor=user, **form.cleaned_data),
+    ),
+    "parent_told": (
+        lambda student, data: ParentToldForm(data),
+        lambda student, pre, user, form: services.preclass_parent_told(
+            pre=pre, actor=user, **form.cleaned_data
+        ),
+    ),
+    "documents_ready": (
+        None,
+        lambda student, pre, user, form: services.preclass_documents_ready(pre=pre, actor=user),
+    ),
+}
+
+
+@login_required
+@require_POST
+def preclass_step(request, student_id: int, step: str):
+    if step not in PRECLASS_STEPS:
+        raise Http404
+    student = _preclass_student(request, student_id)
+    pre = PreClass.objects.filter(student=student).select_related("student").first()
+    if pre is None and step != "first_lesson":
+        raise Http404
+    make_form, action = PRECLASS_STEPS[step]
+    form = make_form(student, request.POST) if make_form else None
+    if form is None or form.is_valid():
+        try:
+            done = action(student, pre, request.user, form)
+        except ValidationError as error:
+            if form is None or not hasattr(error, "error_dict"):
+                messages.error(request, " ".join(error.messages))
+                return redirect("handover:preclass", student.pk)
+            form.add_error(None, error)
+        else:
+            if done is False:
+                messages.info(request, _("This was already recorded."))
+            else:
+                messages.success(request, _("Recorded."))
+            return redirect("handover:preclass", student.pk)
+    return preclass_detail(request, student.pk, bound={step: form})

@@ -3,11 +3,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Campus, Role
 from deadlines.models import ACTIVE, Deadline
 from timeline.services import timeline_add
 
-from .models import Contract, Guardian, Student
+from .models import Contract, Guardian, Lesson, Student
 
 # Who keeps a student's personal file: the student's manager and the people above them.
 FILE_KEEPERS = (Role.LEARNING_MANAGER, Role.SUPERVISOR, Role.DIRECTOR)
@@ -136,3 +136,53 @@ def student_assign(*, student: Student, manager, actor, reason: str = "") -> boo
         for contract in student.contracts.all():
             _open_handover(contract, manager, actor)
     return True
+
+
+# Lessons that hold a teacher and a classroom.
+BOOKED = (Lesson.Status.SCHEDULED, Lesson.Status.DONE)
+
+
+def lesson_book(
+    *,
+    student: Student,
+    starts_at,
+    ends_at,
+    subject: str,
+    hours,
+    teacher=None,
+    classroom: str = "",
+    lesson: Lesson | None = None,
+) -> Lesson:
+    """Books a lesson (or moves `lesson`) unless its teacher or classroom is taken at that time.
+
+    Bookings on one campus are serialized by locking the campus row, so two people booking at
+    once cannot both take the same slot.
+    """
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The lesson must end after it starts.")})
+    Campus.objects.select_for_update().get(pk=student.campus_id)
+    overlapping = Lesson.objects.filter(
+        student__campus_id=student.campus_id, status__in=BOOKED, starts_at__lt=ends_at, ends_at__gt=starts_at
+    ).exclude(pk=getattr(lesson, "pk", None))
+    if teacher and overlapping.filter(teacher=teacher).exists():
+        raise ValidationError(
+            {"teacher": _("%(teacher)s already teaches at that time.") % {"teacher": teacher.display_name}}
+        )
+    if classroom and overlapping.filter(classroom=classroom).exists():
+        raise ValidationError(
+            {"classroom": _("Classroom %(room)s is taken at that time.") % {"room": classroom}}
+        )
+    values = {
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "subject": subject,
+        "hours": hours,
+        "teacher": teacher,
+        "classroom": classroom,
+    }
+    if lesson is None:
+        return Lesson.objects.create(student=student, **values)
+    for field, value in values.items():
+        setattr(lesson, field, value)
+    lesson.save(update_fields=list(values))
+    return lesson

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/assign/", views.student_assign_view, name="assign"),
     path("<int:pk>/", views.student_detail, name="detail"),
     path("<int:pk>/file/", views.student_file_edit, name="file_edit"),
+    path("<int:pk>/schedule/", views.course_schedule, name="schedule"),
 ]

@@ -15,6 +15,7 @@ from deadlines.services import WAIVERS
 from handover.selectors import handovers_for
 
 from .forms import AssignForm, CaseloadFilterForm, ContractIntakeForm, StudentFileForm
+from .models import Lesson
 from .selectors import caseload, student_timeline, students_for, with_hours
 from .services import ASSIGNERS, SIGNERS, can_edit_file, contract_sign, student_assign, student_file_update
 
@@ -115,3 +116,24 @@ def student_assign_view(request, pk: int):
             )
         return redirect(student)
     return TemplateResponse(request, "students/assign.html", {"student": student, "form": form})
+
+
+@login_required
+def course_schedule(request, pk: int):
+    """课程安排表: the student's lessons from today on, printable on A4 to hand to the parent."""
+    student = _student(request, pk)
+    lessons = (
+        student.lessons.filter(
+            status=Lesson.Status.SCHEDULED,
+            starts_at__gte=timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0),
+        )
+        .select_related("teacher")
+        .order_by("starts_at")
+    )
+    context = {
+        "student": student,
+        "lessons": lessons,
+        "guardian": student.guardians.first(),
+        "today": timezone.localdate(),
+    }
+    return TemplateResponse(request, "students/schedule.html", context)

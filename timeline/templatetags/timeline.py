@@ -16,9 +16,22 @@ KIND_LABELS = {
     "student.created": _("student entered"),
     "contract.signed": _("contract signed"),
     "student.assigned": _("learning manager assigned"),
+    "handover.started": _("handover started"),
+    "handover.received": _("file received and reviewed"),
+    "handover.intro_call": _("first call to the parent"),
+    "handover.consultant_talk": _("talk with the consultant"),
+    "handover.paper_checked": _("paper file checked"),
+    "handover.item_received": _("missing paper item brought"),
+    "handover.signed": _("file receipt signed"),
+    "handover.signed_off": _("handover signed off by both"),
+    "preclass.first_lesson_set": _("first lesson set"),
+    "preclass.first_lesson_moved": _("first lesson moved"),
+    "preclass.talk": _("talk with consultant and teacher"),
+    "preclass.parent_told": _("parent told of the first lesson"),
+    "preclass.documents_ready": _("course schedule and tutoring draft ready"),
 }
 # What of an event's details a reader needs, after its label.
-DETAILS = {"contract.signed": "number", "student.assigned": "manager"}
+DETAILS = {"contract.signed": "number", "student.assigned": "manager", "handover.item_received": "item"}
 ESCALATION_TARGETS = {1: _("to the supervisor"), 2: _("to the campus director")}
 
 

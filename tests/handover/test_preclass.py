@@ -1,0 +1,144 @@
+"""The first lesson and the pre-class work (P1–P3); lessons cannot double-book a teacher or a room."""
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from deadlines.models import Deadline, Status
+from handover.models import PreClass
+from students.models import Lesson, Student
+from timeline.models import Event
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(*args):
+    return datetime(*args, tzinfo=SH)
+
+
+@pytest.fixture
+def student(company, time_machine):
+    time_machine.move_to(at(2026, 12, 1, 10, 0), tick=False)  # Tuesday
+    return Student.objects.create(full_name="赵一鸣", campus=company.campus_a, manager=company.manager_a1)
+
+
+def first_lesson(client, student, company, **changes):
+    data = {
+        "starts_at": "2026-12-06T10:00",
+        "ends_at": "2026-12-06T12:00",
+        "subject": "数学",
+        "hours": "2",
+        "teacher": company.teacher_a.pk,
+        "classroom": "301",
+        **changes,
+    }
+    return client.post(f"/handover/preclass/{student.pk}/first_lesson/", data)
+
+
+def test_setting_the_first_lesson_opens_p1_p2_p3(client, student, company):
+    client.force_login(company.scheduler_a)
+    assert first_lesson(client, student, company).status_code == 302
+    due = dict(Deadline.objects.values_list("rule", "due_at"))
+    assert due == {
+        "P1": at(2026, 12, 6, 10, 0),  # by the lesson
+        "P2": at(2026, 12, 5, 10, 0),  # 24 hours before
+        "P3": at(2026, 12, 4, 18, 0),  # Sunday lesson: before leaving work on Friday
+    }
+    assert set(Deadline.objects.values_list("owner", flat=True)) == {company.manager_a1.pk}
+
+
+def test_moving_the_first_lesson_reschedules_and_asks_to_tell_the_parent_again(client, student, company):
+    client.force_login(company.manager_a1)
+    first_lesson(client, student, company)
+    pre = PreClass.objects.get()
+    client.post(
+        f"/handover/preclass/{student.pk}/parent_told/", {"channel": "phone", "told_at": "2026-12-01T09:30"}
+    )
+    assert Deadline.objects.get(rule="P2").status == Status.MET
+    moved = first_lesson(
+        client, student, company, starts_at="2026-12-13T10:00", ends_at="2026-12-13T12:00", reason="老师出差"
+    )
+    assert moved.status_code == 302
+    pre.refresh_from_db()
+    assert pre.parent_told_at is None and pre.first_lesson.starts_at == at(2026, 12, 13, 10, 0)
+    assert Deadline.objects.get(rule="P2", status=Status.OPEN).due_at == at(2026, 12, 12, 10, 0)
+    assert Deadline.objects.get(rule="P3").due_at == at(2026, 12, 11, 18, 0)
+    assert Event.objects.filter(kind="preclass.first_lesson_moved", reason="老师出差").exists()
+
+
+def test_p1_needs_both_reports_and_p3_is_recorded_once(client, student, company):
+    client.force_login(company.manager_a1)
+    first_lesson(client, student, company)
+    refused = client.post(f"/handover/preclass/{student.pk}/talk/", {"notes": "了解了学生情况"}, follow=True)
+    assert "请先拿到《学习情况个性化分析报告》和《个性化辅导草案》。" in refused.content.decode()
+    client.post(f"/handover/preclass/{student.pk}/talk/", {"notes": "了解了学生情况", "reports_held": "on"})
+    client.post(f"/handover/preclass/{student.pk}/documents_ready/")
+    client.post(f"/handover/preclass/{student.pk}/documents_ready/")  # a double click
+    assert dict(Deadline.objects.values_list("rule", "status")) == {"P1": "met", "P2": "open", "P3": "met"}
+    assert Event.objects.filter(kind="preclass.documents_ready").count() == 1
+
+
+def test_a_teacher_or_classroom_cannot_be_booked_twice(client, student, company):
+    other = Student.objects.create(full_name="钱多多", campus=company.campus_a, manager=company.manager_a1)
+    Lesson.objects.create(
+        student=other,
+        starts_at=at(2026, 12, 6, 11, 0),
+        ends_at=at(2026, 12, 6, 13, 0),
+        subject="英语",
+        hours=Decimal(2),
+        teacher=company.teacher_a,
+        classroom="302",
+    )
+    client.force_login(company.manager_a1)
+    teacher_taken = first_lesson(client, student, company)
+    assert teacher_taken.status_code == 200 and "已有课" in teacher_taken.content.decode()
+    room_taken = first_lesson(client, student, company, teacher="", classroom="302")
+    assert "302 教室该时段已被占用。" in room_taken.content.decode()
+    assert not PreClass.objects.exists()
+    assert first_lesson(client, student, company, teacher="", classroom="303").status_code == 302
+
+
+def test_bad_times_are_refused(client, student, company):
+    client.force_login(company.manager_a1)
+    backwards = first_lesson(client, student, company, ends_at="2026-12-06T09:00", teacher="")
+    assert "下课时间必须晚于上课时间。" in backwards.content.decode()
+    past = first_lesson(
+        client, student, company, starts_at="2026-11-30T10:00", ends_at="2026-11-30T12:00", teacher=""
+    )
+    assert "首次课时间必须在未来。" in past.content.decode()
+    assert not Lesson.objects.exists()
+
+
+def test_who_may_set_the_first_lesson_and_record_the_steps(client, student, company):
+    client.force_login(company.teacher_a)
+    assert first_lesson(client, student, company).status_code == 404  # not their student yet
+    client.force_login(company.manager_a2)
+    assert first_lesson(client, student, company).status_code == 404
+    client.force_login(company.consultant_a)
+    assert first_lesson(client, student, company).status_code == 404
+    client.force_login(company.supervisor_a)
+    assert first_lesson(client, student, company).status_code == 403
+    client.force_login(company.scheduler_a)
+    first_lesson(client, student, company)
+    refused = client.post(f"/handover/preclass/{student.pk}/documents_ready/")
+    assert refused.status_code == 403  # only the manager records the pre-class work
+
+
+def test_an_unassigned_student_gets_no_first_lesson(client, company, time_machine):
+    time_machine.move_to(at(2026, 12, 1, 10, 0), tick=False)
+    waiting = Student.objects.create(full_name="待分配", campus=company.campus_a)
+    client.force_login(company.scheduler_a)
+    response = first_lesson(client, waiting, company, teacher="")
+    assert response.status_code == 302 and not Lesson.objects.exists()
+
+
+def test_the_printable_course_schedule(client, student, company):
+    client.force_login(company.manager_a1)
+    first_lesson(client, student, company)
+    html = client.get(f"/students/{student.pk}/schedule/").content.decode()
+    assert "课程安排表" in html and "2026-12-06" in html and "10:00–12:00" in html and "301" in html
+    assert "print.css" in html
+    client.force_login(company.manager_b)
+    assert client.get(f"/students/{student.pk}/schedule/").status_code == 404
