@@ -221,4 +221,5 @@ CELERY_BEAT_SCHEDULE = {
     "deadlines-sweep": {"task": "deadlines.sweep", "schedule": 60.0, "options": {"expires": 55}},
     "deadlines-deliver": {"task": "deadlines.deliver", "schedule": 60.0, "options": {"expires": 55}},
     "sessions-clear": {"task": "accounts.sessions_clear", "schedule": crontab(hour=3, minute=15)},
+    "weekend-timetables": {"task": "handover.weekend_timetables_open", "schedule": crontab(hour=7, minute=0)},
 }

@@ -3,6 +3,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -159,6 +160,14 @@ class Deadline(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE
+
+    @property
+    def action_url(self) -> str:
+        """Where the owner acts on it: the student's page at this deadline, or the rule's own page."""
+        if self.student_id:
+            return f"{reverse('students:detail', args=[self.student_id])}#deadline-{self.pk}"
+        url_name = RULES[self.rule].url_name
+        return reverse(url_name) if url_name else ""
 
     def is_late(self, now=None) -> bool:
         return self.is_active and self.due_at <= (now or timezone.now())

@@ -126,6 +126,8 @@ class Rule:
     owner: Role
     remind_before: timedelta | None
     escalate_after: timedelta
+    # The page where the work is done, for rules not about one student (else the student's page).
+    url_name: str = ""
 
     @property
     def recurring(self) -> bool:
@@ -179,7 +181,7 @@ RULES: dict[str, Rule] = {
             4 * H,
             4 * H,
         ),
-        Rule("P4", _("Weekend timetable"), EndOfWorkingDayBefore(), LM, 4 * H, 12 * H),
+        Rule("P4", _("Weekend timetable"), EndOfWorkingDayBefore(), LM, 4 * H, 12 * H, "handover:weekend"),
         Rule("F1", _("Start the management file; first-lesson callback"), WorkingDays(0), LM, 2 * H, D),
         Rule("F2", _("Learning-management plan"), CalendarDays(21), LM, 3 * D, 2 * D),
         Rule("F3", _("Personalized tutoring plan for the parent"), CalendarDays(28), LM, 3 * D, 2 * D),

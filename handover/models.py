@@ -149,3 +149,30 @@ class PreClass(models.Model):
     @property
     def campus_id(self):
         return self.student.campus_id
+
+
+class WeekendTimetable(models.Model):
+    """P4: a learning manager's timetable of one weekend, confirmed by the end of the working day before."""
+
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("learning manager"),
+    )
+    saturday = models.DateField(_("Saturday"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("weekend timetable")
+        verbose_name_plural = _("weekend timetables")
+        constraints = [
+            models.UniqueConstraint(fields=["manager", "saturday"], name="weekend_once_per_manager")
+        ]
+
+    def __str__(self):
+        return f"{self.manager} · {self.saturday}"
+
+    @property
+    def campus_id(self):
+        return self.manager.campus_id

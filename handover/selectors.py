@@ -1,9 +1,14 @@
+from datetime import datetime, time, timedelta
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts import scope
 from accounts.models import Role
+from deadlines.calendar import local_zone
 from deadlines.models import ACTIVE, Deadline
+from students.models import Lesson
 
 from .models import Handover, PreClass
 
@@ -45,3 +50,26 @@ def _clocks_of(subject) -> dict[str, Deadline]:
         if deadline.rule not in found or deadline.status in ACTIVE:
             found[deadline.rule] = deadline
     return found
+
+
+def weekend_deadline(timetable) -> Deadline | None:
+    return _clocks_of(timetable).get("P4")
+
+
+def weekend_lessons(manager, saturday) -> dict:
+    """A manager's Saturday and Sunday lessons by day and time slot, with students and teachers."""
+    start = datetime.combine(saturday, time(0, 0), tzinfo=local_zone())
+    lessons = (
+        Lesson.objects.filter(
+            student__manager=manager,
+            starts_at__gte=start,
+            starts_at__lt=start + timedelta(days=2),
+            status__in=(Lesson.Status.SCHEDULED, Lesson.Status.DONE),
+        )
+        .select_related("student", "teacher")
+        .order_by("starts_at", "student__full_name")
+    )
+    days = {saturday: [], saturday + timedelta(days=1): []}
+    for lesson in lessons:
+        days[timezone.localdate(lesson.starts_at)].append(lesson)
+    return days

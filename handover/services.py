@@ -1,6 +1,6 @@
 """The handover of a signed contract, H1–H5: each step a compare-and-set, a timeline event, a met deadline."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,14 +9,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Role, User
 from deadlines import calendar
 from deadlines.models import Deadline
 from deadlines.services import deadline_meet, deadline_open, deadline_reschedule
 from students.services import lesson_book, student_file_update
 from timeline.services import timeline_add
 
-from .models import Handover, PaperItem, PaperItemKind, PreClass
+from .models import Handover, PaperItem, PaperItemKind, PreClass, WeekendTimetable
 
 # The H2 review: what the manager checks on receiving the file.
 REVIEW_ITEMS = ("student_data", "contract", "consultation_report")
@@ -322,4 +322,44 @@ def preclass_documents_ready(*, pre: PreClass, actor) -> bool:
         return False
     _record_preclass(pre, "preclass.documents_ready", actor)
     deadline_meet(rule="P3", subject=pre, actor=actor, at=now)
+    return True
+
+
+# P4: each learning manager's weekend timetable.
+
+
+def coming_saturday(today: date) -> date:
+    """The Saturday of the weekend ahead; on a weekend day, the next one (this one is under way)."""
+    return today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+
+
+@transaction.atomic
+def weekend_timetables_open(*, today: date) -> int:
+    """Opens P4 for every active learning manager for the coming weekend; safe to run again (beat runs
+    it every morning). Returns how many managers have a timetable to confirm."""
+    saturday = coming_saturday(today)
+    weekend = datetime.combine(saturday, time(0, 0), tzinfo=calendar.local_zone())
+    managers = User.objects.filter(role=Role.LEARNING_MANAGER, is_active=True, campus__isnull=False)
+    for manager in managers.select_related("campus"):
+        timetable, _created = WeekendTimetable.objects.get_or_create(manager=manager, saturday=saturday)
+        deadline_open(rule="P4", subject=timetable, owner=manager, event=weekend)
+    return managers.count()
+
+
+@transaction.atomic
+def weekend_timetable_confirm(*, timetable: WeekendTimetable, actor) -> bool:
+    """P4 met: the manager has checked the weekend's students, slots and teachers."""
+    if actor.pk != timetable.manager_id:
+        raise PermissionDenied(_("Only the learning manager confirms their weekend timetable."))
+    now = timezone.now()
+    if not WeekendTimetable.objects.filter(pk=timetable.pk, confirmed_at=None).update(confirmed_at=now):
+        return False
+    timeline_add(
+        subject=timetable,
+        kind="weekend.confirmed",
+        campus_id=actor.campus_id,
+        actor=actor,
+        data={"saturday": timetable.saturday.isoformat()},
+    )
+    deadline_meet(rule="P4", subject=timetable, actor=actor, at=now)
     return True

@@ -5,6 +5,8 @@ from . import views
 app_name = "handover"
 urlpatterns = [
     path("", views.handover_list, name="list"),
+    path("weekend/", views.weekend, name="weekend"),
+    path("weekend/confirm/", views.weekend_confirm, name="weekend_confirm"),
     path("preclass/<int:student_id>/", views.preclass_detail, name="preclass"),
     path("preclass/<int:student_id>/<slug:step>/", views.preclass_step, name="preclass_step"),
     path("<int:pk>/", views.handover_detail, name="detail"),

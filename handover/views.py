@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import scope
+from accounts.models import Role
 from students.selectors import students_for
 
 from . import selectors, services
@@ -20,7 +22,7 @@ from .forms import (
     ReceiveForm,
     TalkForm,
 )
-from .models import PaperItem, PreClass
+from .models import PaperItem, PreClass, WeekendTimetable
 
 # Each step of the page: its form (none for signing) and the service it calls with that form.
 STEPS = {
@@ -209,3 +211,41 @@ def preclass_step(request, student_id: int, step: str):
                 messages.success(request, _("Recorded."))
             return redirect("handover:preclass", student.pk)
     return preclass_detail(request, student.pk, bound={step: form})
+
+
+@login_required
+def weekend(request):
+    """P4: a manager's weekend students by time slot with their teachers, printable; the manager
+    confirms it. Supervisors and directors look at their managers' with ?manager=."""
+    user = request.user
+    managers = scope.people_for(user).filter(role=Role.LEARNING_MANAGER)
+    if user.role == Role.SUPERVISOR:
+        managers = managers.filter(team__supervisor=user)
+    elif user.role != Role.DIRECTOR:
+        managers = managers.filter(pk=user.pk)
+    manager_id = request.GET.get("manager") or user.pk
+    manager = get_object_or_404(managers, pk=manager_id if str(manager_id).isdigit() else 0)
+    saturday = services.coming_saturday(timezone.localdate())
+    timetable = WeekendTimetable.objects.filter(manager=manager, saturday=saturday).first()
+    context = {
+        "manager": manager,
+        "managers": managers.order_by("full_name") if user.role in (Role.SUPERVISOR, Role.DIRECTOR) else [],
+        "saturday": saturday,
+        "days": selectors.weekend_lessons(manager, saturday),
+        "timetable": timetable,
+        "deadline": selectors.weekend_deadline(timetable) if timetable else None,
+        "now": timezone.now(),
+    }
+    return TemplateResponse(request, "handover/weekend.html", context)
+
+
+@login_required
+@require_POST
+def weekend_confirm(request):
+    saturday = services.coming_saturday(timezone.localdate())
+    timetable = get_object_or_404(WeekendTimetable, manager=request.user, saturday=saturday)
+    if services.weekend_timetable_confirm(timetable=timetable, actor=request.user):
+        messages.success(request, _("Weekend timetable confirmed."))
+    else:
+        messages.info(request, _("This was already recorded."))
+    return redirect("handover:weekend")

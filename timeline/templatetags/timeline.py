@@ -29,6 +29,7 @@ KIND_LABELS = {
     "preclass.talk": _("talk with consultant and teacher"),
     "preclass.parent_told": _("parent told of the first lesson"),
     "preclass.documents_ready": _("course schedule and tutoring draft ready"),
+    "weekend.confirmed": _("weekend timetable confirmed"),
 }
 # What of an event's details a reader needs, after its label.
 DETAILS = {"contract.signed": "number", "student.assigned": "manager", "handover.item_received": "item"}
