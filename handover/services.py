@@ -13,7 +13,7 @@ from accounts.models import Role, User
 from deadlines import calendar
 from deadlines.models import Deadline
 from deadlines.services import deadline_meet, deadline_open, deadline_reschedule
-from students.services import lesson_book, student_file_update
+from students.services import lesson_book, may_plan, student_file_update
 from timeline.services import timeline_add
 
 from .models import Handover, PaperItem, PaperItemKind, PreClass, WeekendTimetable
@@ -187,15 +187,7 @@ def handover_sign(*, handover: Handover, actor) -> bool:
 
 
 # Pre-class work (P1–P3), counted towards the first lesson.
-PLANNERS = (Role.LEARNING_MANAGER, Role.SCHEDULER, Role.DIRECTOR)
 PRECLASS_RULES = ("P1", "P2", "P3")
-
-
-def may_plan(user, student) -> bool:
-    """The scheduler, the director, or the student's own manager sets the first lesson."""
-    if user.role not in PLANNERS or user.campus_id != student.campus_id:
-        return False
-    return user.role != Role.LEARNING_MANAGER or student.manager_id == user.pk
 
 
 def _record_preclass(pre: PreClass, kind: str, actor, **kwargs) -> None:

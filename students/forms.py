@@ -1,9 +1,16 @@
+from decimal import Decimal
+from pathlib import Path
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Contract, Guardian, Student, phone_validator
-from .services import normalize_phone
+from accounts.models import Role, User
+
+from .models import Contract, Document, Guardian, Student, phone_validator
+from .services import DOCUMENT_MAX_BYTES, DOCUMENT_TYPES, normalize_phone
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class StudentFileForm(forms.ModelForm):
@@ -138,3 +145,48 @@ class AssignForm(forms.Form):
         if moving and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Say why the student moves to another learning manager."))
         return data
+
+
+class LessonForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("starts at"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("ends at"), widget=DATETIME)
+    subject = forms.CharField(label=_("subject"), max_length=40)
+    hours = forms.DecimalField(
+        label=_("class hours"), max_digits=4, decimal_places=1, min_value=Decimal("0.5")
+    )
+    teacher = forms.ModelChoiceField(queryset=None, label=_("teacher"), required=False)
+    classroom = forms.CharField(label=_("classroom"), max_length=40, required=False)
+    weeks = forms.IntegerField(label=_("Every week, how many times"), min_value=1, max_value=20, initial=1)
+
+    def __init__(self, *args, student, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teacher"].queryset = User.objects.filter(
+            role=Role.TEACHER, campus_id=student.campus_id, is_active=True
+        ).order_by("full_name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("The lesson must end after it starts."))
+        return data
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=Document.Kind.choices)
+    title = forms.CharField(label=_("title"), max_length=100, required=False)
+    file = forms.FileField(label=_("file"))
+    given_to_parent_on = forms.DateField(
+        label=_("given to the parent on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in DOCUMENT_TYPES:
+            raise forms.ValidationError(
+                _("Upload a PDF, Word, Excel, PowerPoint or image file (not %(suffix)s).")
+                % {"suffix": suffix or "?"}
+            )
+        if upload.size > DOCUMENT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -186,3 +188,132 @@ def lesson_book(
         setattr(lesson, field, value)
     lesson.save(update_fields=list(values))
     return lesson
+
+
+# Who schedules lessons: the scheduler, the director, or the student's own manager.
+PLANNERS = (Role.LEARNING_MANAGER, Role.SCHEDULER, Role.DIRECTOR)
+
+
+def may_plan(user, student: Student) -> bool:
+    if user.role not in PLANNERS or user.campus_id != student.campus_id:
+        return False
+    return user.role != Role.LEARNING_MANAGER or student.manager_id == user.pk
+
+
+@transaction.atomic
+def lessons_schedule(
+    *,
+    student: Student,
+    actor,
+    starts_at,
+    ends_at,
+    subject: str,
+    hours,
+    teacher=None,
+    classroom: str = "",
+    weeks: int = 1,
+) -> list[Lesson]:
+    """One lesson, or the same slot for `weeks` weeks; all of them or none (a clash names its date)."""
+    if not may_plan(actor, student):
+        raise PermissionDenied(
+            _("Only the scheduler, the director or the student's manager schedules lessons.")
+        )
+    if starts_at <= timezone.now():
+        raise ValidationError({"starts_at": _("A new lesson must be in the future.")})
+    booked = []
+    for week in range(weeks):
+        shift = timedelta(weeks=week)
+        try:
+            booked.append(
+                lesson_book(
+                    student=student,
+                    starts_at=starts_at + shift,
+                    ends_at=ends_at + shift,
+                    subject=subject,
+                    hours=hours,
+                    teacher=teacher,
+                    classroom=classroom,
+                )
+            )
+        except ValidationError as clash:
+            day = timezone.localtime(starts_at + shift).strftime("%Y-%m-%d")
+            raise ValidationError(
+                _("%(day)s: %(reason)s") % {"day": day, "reason": " ".join(clash.messages)}
+            ) from None
+    timeline_add(
+        subject=student,
+        kind="lessons.scheduled",
+        campus_id=student.campus_id,
+        actor=actor,
+        data={"count": len(booked), "first": starts_at.isoformat(), "subject": subject},
+    )
+    return booked
+
+
+def may_mark(user, lesson: Lesson) -> bool:
+    """The lesson's teacher, the student's manager, or the campus director marks a lesson."""
+    student = lesson.student
+    return (
+        (user.role == Role.TEACHER and lesson.teacher_id == user.pk)
+        or (user.role == Role.LEARNING_MANAGER and student.manager_id == user.pk)
+        or (user.role == Role.DIRECTOR and user.campus_id == student.campus_id)
+    )
+
+
+@transaction.atomic
+def lesson_mark(*, lesson: Lesson, actor, status: str) -> bool:
+    """A scheduled lesson that has started is marked done (its hours are used) or the student absent."""
+    if not may_mark(actor, lesson):
+        raise PermissionDenied(_("Only the lesson's teacher or the student's manager marks a lesson."))
+    if status not in (Lesson.Status.DONE, Lesson.Status.ABSENT):
+        raise ValidationError(_("A lesson is marked done or absent."))
+    if lesson.starts_at > timezone.now():
+        raise ValidationError(_("A lesson is marked once it has started."))
+    if not Lesson.objects.filter(pk=lesson.pk, status=Lesson.Status.SCHEDULED).update(status=status):
+        return False
+    timeline_add(
+        subject=lesson,
+        kind=f"lesson.{status}",
+        campus_id=lesson.student.campus_id,
+        actor=actor,
+        student_id=lesson.student_id,
+        from_state=Lesson.Status.SCHEDULED,
+        to_state=status,
+        data={"subject": lesson.subject, "at": lesson.starts_at.isoformat()},
+    )
+    return True
+
+
+# Documents: who adds them, and what may be uploaded.
+DOCUMENT_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".jpg", ".jpeg", ".png"}
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def may_add_document(user, student: Student) -> bool:
+    """The file keepers; the consultant and the teachers of the student for their own reports and plans."""
+    return can_edit_file(user, student) or user.role in (Role.CONSULTANT, Role.TEACHER)
+
+
+@transaction.atomic
+def document_add(*, student: Student, actor, kind: str, file, title: str = "", given_to_parent_on=None):
+    """Files a document in the student's file (the caller fetched `student` through students_for)."""
+    from .models import Document
+
+    if not may_add_document(actor, student):
+        raise PermissionDenied(_("Your role may not add documents to this file."))
+    document = Document.objects.create(
+        student=student,
+        kind=kind,
+        title=title,
+        file=file,
+        uploaded_by=actor,
+        given_to_parent_on=given_to_parent_on,
+    )
+    timeline_add(
+        subject=student,
+        kind="document.added",
+        campus_id=student.campus_id,
+        actor=actor,
+        data={"document": document.pk, "kind": kind, "title": title or document.get_kind_display()},
+    )
+    return document

@@ -10,4 +10,8 @@ urlpatterns = [
     path("<int:pk>/", views.student_detail, name="detail"),
     path("<int:pk>/file/", views.student_file_edit, name="file_edit"),
     path("<int:pk>/schedule/", views.course_schedule, name="schedule"),
+    path("<int:pk>/lessons/new/", views.lessons_new, name="lessons_new"),
+    path("<int:pk>/lessons/<int:lesson_id>/mark/", views.lesson_mark_view, name="lesson_mark"),
+    path("<int:pk>/documents/new/", views.document_new, name="document_new"),
+    path("<int:pk>/documents/<int:document_id>/", views.document_download, name="document"),
 ]

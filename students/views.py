@@ -1,12 +1,16 @@
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts import scope
 from accounts.models import Role
@@ -14,10 +18,30 @@ from deadlines.selectors import student_deadlines
 from deadlines.services import WAIVERS
 from handover.selectors import handovers_for
 
-from .forms import AssignForm, CaseloadFilterForm, ContractIntakeForm, StudentFileForm
-from .models import Lesson
+from .forms import (
+    AssignForm,
+    CaseloadFilterForm,
+    ContractIntakeForm,
+    DocumentForm,
+    LessonForm,
+    StudentFileForm,
+)
+from .models import Document, Lesson
 from .selectors import caseload, student_timeline, students_for, with_hours
-from .services import ASSIGNERS, SIGNERS, can_edit_file, contract_sign, student_assign, student_file_update
+from .services import (
+    ASSIGNERS,
+    SIGNERS,
+    can_edit_file,
+    contract_sign,
+    document_add,
+    lesson_mark,
+    lessons_schedule,
+    may_add_document,
+    may_mark,
+    may_plan,
+    student_assign,
+    student_file_update,
+)
 
 
 @login_required
@@ -38,16 +62,35 @@ def _student(request, pk: int):
     )
 
 
+def _markable(lesson: Lesson, user, now) -> bool:
+    return lesson.status == Lesson.Status.SCHEDULED and lesson.starts_at <= now and may_mark(user, lesson)
+
+
 @login_required
 def student_detail(request, pk: int):
     student = _student(request, pk)
-    deadlines = list(student_deadlines(student, request.user))
-    now = timezone.now()
+    user, now = request.user, timezone.now()
+    if user.role == Role.TEACHER:  # a teacher sees the student's lessons and documents, not the file
+        context = {
+            "student": student,
+            "limited": True,
+            "lessons": list(student.lessons.select_related("teacher").order_by("-starts_at")[:30]),
+            "documents": list(student.documents.select_related("uploaded_by")),
+            "may_add_document": may_add_document(user, student),
+            "now": now,
+        }
+        context["markable"] = {lesson.pk for lesson in context["lessons"] if _markable(lesson, user, now)}
+        return TemplateResponse(request, "students/detail.html", context)
+    deadlines = list(student_deadlines(student, user))
+    lessons = list(student.lessons.select_related("teacher").order_by("-starts_at")[:30])
     context = {
         "student": student,
         "guardians": list(student.guardians.all()),
         "contracts": list(student.contracts.select_related("consultant")),
-        "lessons": list(student.lessons.select_related("teacher").order_by("-starts_at")[:30]),
+        "lessons": lessons,
+        "markable": {lesson.pk for lesson in lessons if _markable(lesson, user, now)},
+        "may_plan": may_plan(user, student),
+        "may_add_document": may_add_document(user, student),
         "documents": list(student.documents.select_related("uploaded_by")),
         "handovers": list(handovers_for(request.user).filter(student=student).select_related("contract")),
         "active": [d for d in deadlines if d.is_active],
@@ -137,3 +180,61 @@ def course_schedule(request, pk: int):
         "today": timezone.localdate(),
     }
     return TemplateResponse(request, "students/schedule.html", context)
+
+
+@login_required
+def lessons_new(request, pk: int):
+    student = _student(request, pk)
+    if not may_plan(request.user, student):
+        raise PermissionDenied
+    form = LessonForm(request.POST or None, student=student)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booked = lessons_schedule(student=student, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(count)d lessons scheduled.") % {"count": len(booked)})
+            return redirect(student)
+    return TemplateResponse(request, "students/lessons_new.html", {"student": student, "form": form})
+
+
+@login_required
+@require_POST
+def lesson_mark_view(request, pk: int, lesson_id: int):
+    student = _student(request, pk)
+    lesson = get_object_or_404(Lesson.objects.select_related("student"), pk=lesson_id, student=student)
+    try:
+        done = lesson_mark(lesson=lesson, actor=request.user, status=request.POST.get("status", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if not done:
+            messages.info(request, _("This lesson was already marked."))
+    return redirect(f"{student.get_absolute_url()}#lessons")
+
+
+@login_required
+def document_new(request, pk: int):
+    student = _student(request, pk)
+    if not may_add_document(request.user, student):
+        raise PermissionDenied
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        document_add(student=student, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Document filed."))
+        return redirect(f"{student.get_absolute_url()}#documents")
+    return TemplateResponse(request, "students/document_new.html", {"student": student, "form": form})
+
+
+@login_required
+def document_download(request, pk: int, document_id: int):
+    """Documents are private: served only to those who may see the student."""
+    student = _student(request, pk)
+    document = get_object_or_404(Document, pk=document_id, student=student)
+    try:
+        return FileResponse(
+            document.file.open("rb"), as_attachment=False, filename=Path(document.file.name).name
+        )
+    except FileNotFoundError:
+        raise Http404 from None

@@ -30,9 +30,21 @@ KIND_LABELS = {
     "preclass.parent_told": _("parent told of the first lesson"),
     "preclass.documents_ready": _("course schedule and tutoring draft ready"),
     "weekend.confirmed": _("weekend timetable confirmed"),
+    "lessons.scheduled": _("lessons scheduled"),
+    "lesson.done": _("lesson done"),
+    "lesson.absent": _("absent from a lesson"),
+    "document.added": _("document filed"),
 }
 # What of an event's details a reader needs, after its label.
-DETAILS = {"contract.signed": "number", "student.assigned": "manager", "handover.item_received": "item"}
+DETAILS = {
+    "contract.signed": "number",
+    "student.assigned": "manager",
+    "handover.item_received": "item",
+    "lessons.scheduled": "subject",
+    "lesson.done": "subject",
+    "lesson.absent": "subject",
+    "document.added": "title",
+}
 ESCALATION_TARGETS = {1: _("to the supervisor"), 2: _("to the campus director")}
 
 
