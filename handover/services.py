@@ -41,6 +41,15 @@ def _received(handover: Handover) -> None:
         raise ValidationError(_("Confirm receiving the file first (H1)."))
 
 
+def _when(at: datetime | None) -> datetime:
+    """When a step happened: now, or earlier when the manager records it afterwards."""
+    if at is None:
+        return timezone.now()
+    if calendar.require_aware(at, "at") > timezone.now():
+        raise ValidationError(_("This cannot be in the future."))
+    return at
+
+
 @transaction.atomic
 def handover_start(*, contract, manager, actor) -> Handover:
     """The contract's student has a learning manager: the handover exists and H1 runs from the signing."""
@@ -60,11 +69,13 @@ def handover_start(*, contract, manager, actor) -> Handover:
 
 
 @transaction.atomic
-def handover_receive(*, handover: Handover, actor, review: dict[str, bool]) -> bool:
+def handover_receive(
+    *, handover: Handover, actor, review: dict[str, bool], at: datetime | None = None
+) -> bool:
     """H1/H2: the manager has the file and has reviewed it. False if it was already received."""
     _manager_only(handover, actor)
     _not_signed_off(handover)
-    now = timezone.now()
+    now = _when(at)
     checked = {item: bool(review.get(item)) for item in REVIEW_ITEMS}
     if not Handover.objects.filter(pk=handover.pk, received_at=None).update(received_at=now, review=checked):
         return False  # a double click or a second tab
@@ -77,12 +88,14 @@ def handover_receive(*, handover: Handover, actor, review: dict[str, bool]) -> b
 
 
 @transaction.atomic
-def handover_intro_call(*, handover: Handover, actor, notes: str, file_changes: dict) -> bool:
+def handover_intro_call(
+    *, handover: Handover, actor, notes: str, file_changes: dict, at: datetime | None = None
+) -> bool:
     """H3: the introductory call to the parent; what the parent told goes into the personal file."""
     _manager_only(handover, actor)
     _not_signed_off(handover)
     _received(handover)
-    now = timezone.now()
+    now = _when(at)
     if not Handover.objects.filter(pk=handover.pk, intro_call_at=None).update(
         intro_call_at=now, intro_call_notes=notes
     ):
@@ -175,6 +188,7 @@ def handover_sign(*, handover: Handover, actor) -> bool:
         field = "consultant_signed_at"
     else:
         raise PermissionDenied(_("Only the manager or the consultant of this handover may sign it."))
+    handover = Handover.objects.select_for_update().get(pk=handover.pk)
     if handover.paper_checked_at is None:
         raise ValidationError(_("Check the paper file before signing (H5)."))
     if not Handover.objects.filter(pk=handover.pk, **{field: None}).update(**{field: timezone.now()}):

@@ -9,7 +9,20 @@ from django.utils import timezone
 from accounts.models import Campus, Role, Team, User
 from deadlines.rules import CalendarDays, Hours, Recurring, get_rule
 from deadlines.services import deadline_meet, deadline_open
+from handover.models import Handover, PaperItem
+from handover.services import (
+    first_lesson_set,
+    handover_consultant_talk,
+    handover_intro_call,
+    handover_paper_check,
+    handover_receive,
+    handover_sign,
+    paper_item_names,
+    paper_item_receive,
+    weekend_timetables_open,
+)
 from students.models import Contract, Guardian, Lesson, Student
+from students.services import contract_sign, student_assign
 
 DEMO_PASSWORD = "demo1234"
 
@@ -43,6 +56,14 @@ PEOPLE = [
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["子涵", "浩然", "雨桐", "梓萱", "宇轩", "欣怡", "俊杰", "诗琪", "博文", "思远", "佳怡", "一鸣"]
 GRADES = ["初一", "初二", "初三", "高一", "高二", "高三", "六年级"]
+# Students at each step of the handover (name, how far they are, hours since the contract was signed).
+STAGES = [
+    ("钱一诺", "signed", 1),
+    ("孙浩宇", "received", 50),
+    ("李思琪", "called", 70),
+    ("周子墨", "paper_missing", 96),
+    ("吴雨萱", "first_lesson", 150),
+]
 # Each demo student and the clocks running for them: (name, manager, grade, [(rule, hours from now to due)]).
 # Negative hours are late; the seed opens each deadline so that it falls due at that moment.
 # A third element says the work was done that many hours after the clock started.
@@ -106,6 +127,8 @@ class Command(BaseCommand):
         }
         for name, manager, grade, clocks in DEMO_STUDENTS:
             self.seed_student(name, managers[manager], grade, clocks)
+        self.seed_stages()
+        weekend_timetables_open(today=timezone.localdate())
         extra = [managers[m] for m in ("manager1", "manager2", "manager3")]
         for number, manager in zip(range(students), cycle(extra), strict=False):
             name = (
@@ -181,6 +204,85 @@ class Command(BaseCommand):
             )
             for week in range(3)
         )
+
+    def seed_stages(self) -> None:
+        """One student at each step of the handover and the pre-class work, on the first campus."""
+        people = {u.username: u for u in User.objects.filter(campus__code="hd")}
+        consultant, supervisor, scheduler = people["consultant1"], people["supervisor1"], people["scheduler1"]
+        manager, teacher = people["manager1"], people["teacher1"]
+        now = timezone.now()
+        for number, (name, stage, hours_ago) in enumerate(STAGES, start=1):
+            if Student.objects.filter(full_name=name, campus=consultant.campus).exists():
+                continue
+            signed = now - timedelta(hours=hours_ago)
+            contract = contract_sign(
+                actor=consultant,
+                new_student={"full_name": name, "gender": "", "school": "海淀实验中学", "grade": "初一"},
+                guardian={
+                    "name": f"{name[0]}妈妈",
+                    "relation": Guardian.Relation.MOTHER,
+                    "phone": f"137{number:08d}",
+                    "wechat": "",
+                    "best_time_to_call": "晚上",
+                },
+                contract={
+                    "number": f"HD-DEMO-{number:03d}",
+                    "signed_at": signed,
+                    "subjects": "数学 英语",
+                    "hours": Decimal(48),
+                    "unit_price": Decimal(230),
+                    "amount": Decimal(11040),
+                },
+            )
+            student = contract.student
+            if stage == "signed":
+                continue
+            student_assign(student=student, manager=manager, actor=supervisor)
+            handover = Handover.objects.get(contract=contract)
+            review = {"student_data": True, "contract": True, "consultation_report": True}
+            handover_receive(handover=handover, actor=manager, review=review, at=signed + timedelta(hours=6))
+            if stage == "received":
+                continue
+            handover_intro_call(
+                handover=handover,
+                actor=manager,
+                notes="家长希望提高数学成绩，周末有时间",
+                file_changes={"hobbies": "画画、羽毛球", "personality": "安静、认真"},
+                at=signed + timedelta(hours=20),
+            )
+            if stage == "called":
+                continue
+            handover_consultant_talk(
+                handover=handover,
+                actor=manager,
+                notes="学生计算粗心，需要鼓励",
+                paper_handover_at=now + timedelta(days=1),
+                lesson_arrangement="周六上午数学",
+            )
+            items = [
+                (item, item != "收据", timezone.localdate() + timedelta(days=1))
+                for item in paper_item_names(student.campus_id)
+            ]
+            handover_paper_check(handover=handover, actor=manager, items=items)
+            if stage == "paper_missing":
+                continue
+            for item in PaperItem.objects.filter(handover=handover, present=False):
+                paper_item_receive(item=item, actor=consultant)
+            handover_sign(handover=handover, actor=manager)
+            handover_sign(handover=handover, actor=consultant)
+            tomorrow = timezone.localtime(now + timedelta(days=1)).replace(
+                hour=16, minute=0, second=0, microsecond=0
+            )
+            first_lesson_set(
+                student=student,
+                actor=scheduler,
+                starts_at=tomorrow,
+                ends_at=tomorrow + timedelta(hours=2),
+                subject="数学",
+                hours=Decimal(2),
+                teacher=teacher,
+                classroom="305",
+            )
 
 
 def started_before(rule: str, due: datetime) -> datetime:
