@@ -190,3 +190,19 @@ class DocumentForm(forms.Form):
         if upload.size > DOCUMENT_MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 20 MB."))
         return upload
+
+
+class ContractImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8, at most 5 MB."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        try:
+            self.text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                _("The file is not UTF-8 text. Save it as CSV UTF-8 and try again.")
+            ) from None
+        return upload

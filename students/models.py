@@ -254,3 +254,44 @@ class Document(models.Model):
 
     def __str__(self):
         return self.title or self.get_kind_display()
+
+
+class ContractImport(models.Model):
+    """A CSV file of signed contracts: checked row by row, then imported whole or not at all."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        CHECKING = "checking", _("Checking")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Refused")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    file_name = models.CharField(_("file"), max_length=200)
+    text = models.TextField(_("content"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    imported = models.PositiveIntegerField(_("contracts imported"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("contract import")
+        verbose_name_plural = _("contract imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.file_name
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.CHECKING, self.Status.IMPORTING)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return round(100 * self.checked / self.total) if self.total else 0

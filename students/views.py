@@ -18,15 +18,18 @@ from deadlines.selectors import student_deadlines
 from deadlines.services import WAIVERS
 from handover.selectors import handovers_for
 
+from .contract_import import COLUMNS as IMPORT_COLUMNS
+from .contract_import import contract_import_start
 from .forms import (
     AssignForm,
     CaseloadFilterForm,
+    ContractImportForm,
     ContractIntakeForm,
     DocumentForm,
     LessonForm,
     StudentFileForm,
 )
-from .models import Document, Lesson
+from .models import ContractImport, Document, Lesson
 from .selectors import caseload, student_timeline, students_for, with_hours
 from .services import (
     ASSIGNERS,
@@ -238,3 +241,25 @@ def document_download(request, pk: int, document_id: int):
         )
     except FileNotFoundError:
         raise Http404 from None
+
+
+@login_required
+def contract_import_new(request):
+    if request.user.role not in SIGNERS:
+        raise PermissionDenied
+    form = ContractImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = contract_import_start(
+            actor=request.user, file_name=form.cleaned_data["file"].name, text=form.text
+        )
+        return redirect("students:import", job.pk)
+    jobs = ContractImport.objects.filter(created_by=request.user)[:10]
+    context = {"form": form, "jobs": jobs, "columns": ",".join(IMPORT_COLUMNS)}
+    return TemplateResponse(request, "students/import_new.html", context)
+
+
+@login_required
+def contract_import_status(request, pk: int):
+    job = get_object_or_404(ContractImport, pk=pk, created_by=request.user)
+    template = "students/import.html#progress" if request.htmx else "students/import.html"
+    return TemplateResponse(request, template, {"job": job})

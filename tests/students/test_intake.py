@@ -137,3 +137,24 @@ def test_who_may_assign(client, signed, company):
     other_campus = client.post(f"/students/{signed.pk}/assign/", {"manager": company.manager_b.pk})
     assert other_campus.status_code == 200  # not a choice: the form says so
     assert Student.objects.get(pk=signed.pk).manager is None
+
+
+@pytest.mark.parametrize(
+    ("signed_at", "due"),
+    [
+        # The day before the National Day week: Oct 1-7 are off.
+        ("2026-09-30T16:00", datetime(2026, 10, 9, 18, 0, tzinfo=SH)),
+        # A Friday before a Saturday make-up workday (Oct 10 2026): the Saturday counts.
+        ("2026-10-09T16:00", datetime(2026, 10, 12, 18, 0, tzinfo=SH)),
+        # The Friday before the Spring Festival make-up Saturday (Feb 14), then the holiday to Feb 23.
+        ("2026-02-13T16:00", datetime(2026, 2, 24, 18, 0, tzinfo=SH)),
+    ],
+)
+def test_h1_on_the_chinese_calendar(client, company, time_machine, signed_at, due):
+    time_machine.move_to(datetime(2026, 10, 20, 9, 0, tzinfo=SH), tick=False)
+    client.force_login(company.consultant_a)
+    client.post("/students/new/", {**GOOD, "signed_at": signed_at})
+    client.force_login(company.supervisor_a)
+    student = Student.objects.get()
+    client.post(f"/students/{student.pk}/assign/", {"manager": company.manager_a1.pk})
+    assert Deadline.objects.get(rule="H1").due_at == due

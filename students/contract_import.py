@@ -1,0 +1,155 @@
+"""Many signed contracts from one CSV file: every row checked, then all imported in one transaction.
+
+Columns (the first line): number,signed_at,student,gender,school,grade,guardian,relation,phone,
+subjects,hours,unit_price,amount — signed_at as 2026-11-30 10:00, gender male/female or empty,
+relation mother/father/grandparent/other.
+"""
+
+import csv
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .forms import ContractIntakeForm
+from .models import ContractImport
+from .services import SIGNERS, contract_sign
+
+COLUMNS = [
+    "number",
+    "signed_at",
+    "student",
+    "gender",
+    "school",
+    "grade",
+    "guardian",
+    "relation",
+    "phone",
+    "subjects",
+    "hours",
+    "unit_price",
+    "amount",
+]
+# CSV column -> the intake form's field.
+FIELDS = {
+    "student": "full_name",
+    "guardian": "guardian_name",
+    "relation": "guardian_relation",
+    "phone": "guardian_phone",
+}
+# Values people type in Chinese, as the form expects them.
+SPOKEN = {
+    "gender": {"男": "male", "女": "female"},
+    "relation": {
+        "母亲": "mother",
+        "妈妈": "mother",
+        "父亲": "father",
+        "爸爸": "father",
+        "祖父母": "grandparent",
+        "爷爷": "grandparent",
+        "奶奶": "grandparent",
+        "外公": "grandparent",
+        "外婆": "grandparent",
+        "其他": "other",
+    },
+}
+PROGRESS_EVERY = 50
+MAX_ROWS = 5000
+
+
+def contract_import_start(*, actor, file_name: str, text: str) -> ContractImport:
+    """Keeps the file and checks it in the background; the page shows the progress."""
+    from .tasks import contract_import
+
+    if actor.role not in SIGNERS:
+        raise PermissionDenied(_("Only a consultant or the campus director enters signed contracts."))
+    job = ContractImport.objects.create(created_by=actor, file_name=file_name[:200], text=text)
+    transaction.on_commit(lambda: contract_import.delay(job.pk))
+    return job
+
+
+def contract_import_run(*, job_id: int) -> ContractImport:
+    """Runs an import once: a job already started is left alone (a task delivered twice)."""
+    if not ContractImport.objects.filter(pk=job_id, status=ContractImport.Status.PENDING).update(
+        status=ContractImport.Status.CHECKING
+    ):
+        return ContractImport.objects.get(pk=job_id)
+    job = ContractImport.objects.select_related("created_by").get(pk=job_id)
+    rows, errors = _check(job)
+    if errors:
+        return _finish(job, ContractImport.Status.FAILED, errors=errors)
+    ContractImport.objects.filter(pk=job.pk).update(status=ContractImport.Status.IMPORTING)
+    try:
+        with transaction.atomic():
+            for form in rows:
+                contract_sign(actor=job.created_by, **form.parts())
+    except Exception as error:  # anything at all: nothing was imported, and the page says why
+        return _finish(job, ContractImport.Status.FAILED, errors=[{"line": 0, "reason": str(error)}])
+    return _finish(job, ContractImport.Status.DONE, imported=len(rows))
+
+
+def _check(job: ContractImport) -> tuple[list[ContractIntakeForm], list[dict]]:
+    """Every row through the same checks as the intake form; the progress is saved as it goes."""
+    try:
+        lines = list(csv.reader(job.text.lstrip("\ufeff").splitlines()))
+    except csv.Error as error:
+        return [], [
+            {"line": 0, "reason": _("The file is not a readable CSV file: %(error)s") % {"error": error}}
+        ]
+    header = [cell.strip().lower() for cell in (lines[0] if lines else [])]
+    if header[: len(COLUMNS)] != COLUMNS:
+        return [], [
+            {
+                "line": 1,
+                "reason": _("The first line must be the header: %(columns)s")
+                % {"columns": ",".join(COLUMNS)},
+            }
+        ]
+    body = [
+        (number, cells) for number, cells in enumerate(lines[1:], start=2) if any(c.strip() for c in cells)
+    ]
+    if not body or len(body) > MAX_ROWS:
+        reason = (
+            _("The file has no contracts.")
+            if not body
+            else _("At most %(max)d contracts per file.") % {"max": MAX_ROWS}
+        )
+        return [], [{"line": 0, "reason": reason}]
+    ContractImport.objects.filter(pk=job.pk).update(total=len(body))
+    forms, errors, numbers = [], [], set()
+    for done, (line, cells) in enumerate(body, start=1):
+        values = {column: (cells[i].strip() if i < len(cells) else "") for i, column in enumerate(COLUMNS)}
+        for column, spoken in SPOKEN.items():
+            values[column] = spoken.get(values[column], values[column])
+        data = {FIELDS.get(column, column): value for column, value in values.items()}
+        form = ContractIntakeForm(data)
+        if not form.is_valid():
+            errors.extend(
+                {"line": line, "reason": f"{_field_label(form, name)}：{message}"}
+                for name, messages in form.errors.items()
+                for message in messages
+            )
+        elif form.cleaned_data["number"] in numbers:
+            errors.append(
+                {
+                    "line": line,
+                    "reason": _("contract %(number)s appears twice in the file")
+                    % {"number": form.cleaned_data["number"]},
+                }
+            )
+        else:
+            numbers.add(form.cleaned_data["number"])
+            forms.append(form)
+        if done % PROGRESS_EVERY == 0 or done == len(body):
+            ContractImport.objects.filter(pk=job.pk).update(checked=done)
+    return forms, errors
+
+
+def _field_label(form, name: str) -> str:
+    return str(form.fields[name].label) if name in form.fields else _("row")
+
+
+def _finish(job: ContractImport, status: str, *, errors=None, imported: int = 0) -> ContractImport:
+    ContractImport.objects.filter(pk=job.pk).update(status=status, errors=errors or [], imported=imported)
+    job.refresh_from_db()
+    return job
