@@ -271,6 +271,19 @@ def lesson_mark(*, lesson: Lesson, actor, status: str) -> bool:
         raise ValidationError(_("A lesson is marked once it has started."))
     if not Lesson.objects.filter(pk=lesson.pk, status=Lesson.Status.SCHEDULED).update(status=status):
         return False
+    student = lesson.student
+    if status == Lesson.Status.DONE and Student.objects.filter(
+        pk=student.pk, status=Student.Status.ONBOARDING
+    ).update(status=Student.Status.ACTIVE):
+        # The first lesson taught: the student is no longer being handed over but taught.
+        timeline_add(
+            subject=student,
+            kind="student.active",
+            campus_id=student.campus_id,
+            actor=actor,
+            from_state=Student.Status.ONBOARDING,
+            to_state=Student.Status.ACTIVE,
+        )
     timeline_add(
         subject=lesson,
         kind=f"lesson.{status}",

@@ -84,6 +84,9 @@ def test_teacher_marks_a_started_lesson_done_once_and_hours_are_used(client, stu
     lesson.refresh_from_db()
     assert lesson.status == "done"
     assert Event.objects.filter(kind="lesson.done", actor=company.teacher_a).count() == 1
+    student.refresh_from_db()
+    assert student.status == "active"  # onboarding ends with the first lesson taught
+    assert Event.objects.filter(kind="student.active").count() == 1
     client.force_login(company.manager_a1)
     assert client.get("/students/").context["page"][0].hours_used == 2
 

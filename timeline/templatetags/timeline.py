@@ -16,6 +16,7 @@ KIND_LABELS = {
     "student.created": _("student entered"),
     "contract.signed": _("contract signed"),
     "student.assigned": _("learning manager assigned"),
+    "student.active": _("first lesson taught: now active"),
     "handover.started": _("handover started"),
     "handover.received": _("file received and reviewed"),
     "handover.intro_call": _("first call to the parent"),
