@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Campus
@@ -130,6 +131,7 @@ class PreClass(models.Model):
     first_lesson = models.OneToOneField(
         "students.Lesson", on_delete=models.PROTECT, related_name="+", verbose_name=_("first lesson")
     )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # P1: the talk with consultant and teacher, both reports in hand.
     talk_at = models.DateTimeField(_("talk with consultant and teacher at"), null=True, blank=True)
     talk_notes = models.TextField(_("talk notes"), blank=True)

@@ -52,6 +52,17 @@ def _clocks_of(subject) -> dict[str, Deadline]:
     return found
 
 
+def weekend_managers_for(user):
+    """Whose weekend timetable a user may look at: their own; a supervisor their team's; the director
+    the campus's learning managers."""
+    managers = scope.people_for(user).filter(role=Role.LEARNING_MANAGER)
+    if user.role == Role.SUPERVISOR:
+        return managers.filter(team__supervisor=user)
+    if user.role == Role.DIRECTOR:
+        return managers
+    return managers.filter(pk=user.pk)
+
+
 def weekend_deadline(timetable) -> Deadline | None:
     return _clocks_of(timetable).get("P4")
 

@@ -13,7 +13,8 @@ from accounts.models import Role, User
 from deadlines import calendar
 from deadlines.models import Deadline
 from deadlines.services import deadline_meet, deadline_open, deadline_reschedule
-from students.services import lesson_book, may_plan, student_file_update
+from students.models import Lesson, Student
+from students.services import BOOKED, lesson_book, may_plan, student_file_update
 from timeline.services import timeline_add
 
 from .models import Handover, PaperItem, PaperItemKind, PreClass, WeekendTimetable
@@ -130,9 +131,9 @@ def handover_consultant_talk(
 
 
 def paper_item_names(campus_id: int) -> list[str]:
-    """The items a campus's paper file must hold: the company's and the campus's own."""
+    """The items a campus's paper file must hold: the company's and the campus's own, each name once."""
     kinds = PaperItemKind.objects.filter(Q(campus=None) | Q(campus_id=campus_id), is_active=True)
-    return list(kinds.order_by("order", "pk").values_list("name", flat=True))
+    return list(dict.fromkeys(kinds.order_by("order", "pk").values_list("name", flat=True)))
 
 
 @transaction.atomic
@@ -169,7 +170,7 @@ def paper_item_receive(*, item: PaperItem, actor) -> bool:
     handover = item.handover
     if actor.pk not in (handover.manager_id, handover.consultant_id):
         raise PermissionDenied(_("Only the manager or the consultant of this handover may do this."))
-    _not_signed_off(handover)
+    # Signing off notes the missing items with their dates; bringing them comes after, by design.
     now = timezone.now()
     if not PaperItem.objects.filter(pk=item.pk, present=False).update(present=True, received_at=now):
         return False
@@ -189,8 +190,10 @@ def handover_sign(*, handover: Handover, actor) -> bool:
     else:
         raise PermissionDenied(_("Only the manager or the consultant of this handover may sign it."))
     handover = Handover.objects.select_for_update().get(pk=handover.pk)
-    if handover.paper_checked_at is None:
-        raise ValidationError(_("Check the paper file before signing (H5)."))
+    if None in (handover.intro_call_at, handover.consultant_talk_at, handover.paper_checked_at):
+        raise ValidationError(
+            _("Record the intro call, the talk with the consultant and the paper check first.")
+        )
     if not Handover.objects.filter(pk=handover.pk, **{field: None}).update(**{field: timezone.now()}):
         return False
     handover.refresh_from_db()
@@ -238,6 +241,7 @@ def first_lesson_set(
         raise ValidationError(_("Assign a learning manager before setting the first lesson."))
     if calendar.require_aware(starts_at, "starts_at") <= timezone.now():
         raise ValidationError({"starts_at": _("The first lesson must be in the future.")})
+    Student.objects.select_for_update().get(pk=student.pk)  # one first lesson, however many clicks
     lesson_values = {
         "starts_at": starts_at,
         "ends_at": ends_at,
@@ -246,16 +250,26 @@ def first_lesson_set(
         "teacher": teacher,
         "classroom": classroom,
     }
-    pre = PreClass.objects.select_for_update().filter(student=student).select_related("first_lesson").first()
+    pre = PreClass.objects.filter(student=student).select_related("first_lesson").first()
     if pre is None:
+        if student.lessons.filter(status__in=BOOKED, starts_at__lt=starts_at).exists():
+            raise ValidationError({"starts_at": _("The student already has an earlier lesson booked.")})
         lesson = lesson_book(student=student, **lesson_values)
         pre = PreClass.objects.create(student=student, first_lesson=lesson)
         for rule in PRECLASS_RULES:
             deadline_open(rule=rule, subject=pre, owner=student.manager, event=starts_at, actor=actor)
         _record_preclass(pre, "preclass.first_lesson_set", actor, data={"at": starts_at.isoformat()})
         return pre
-    old = pre.first_lesson.starts_at
-    lesson_book(student=student, lesson=pre.first_lesson, **lesson_values)
+    lesson = pre.first_lesson
+    if lesson.status != Lesson.Status.SCHEDULED or lesson.starts_at <= timezone.now():
+        raise ValidationError(_("The first lesson has begun; it can no longer be moved here."))
+    if lesson.starts_at == starts_at and lesson.ends_at == ends_at:
+        lesson_book(student=student, lesson=lesson, **lesson_values)  # teacher, room or subject only
+        return pre
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the first lesson moves.")})
+    old = lesson.starts_at
+    lesson_book(student=student, lesson=lesson, **lesson_values)
     for rule in PRECLASS_RULES:
         deadline_reschedule(rule=rule, subject=pre, event=starts_at, actor=actor, reason=reason)
     if pre.parent_told_at:
@@ -309,6 +323,8 @@ def preclass_parent_told(*, pre: PreClass, actor, channel: str, told_at: datetim
     _own_student(pre, actor)
     if calendar.require_aware(told_at, "told_at") > timezone.now():
         raise ValidationError({"told_at": _("This cannot be in the future.")})
+    if told_at < pre.created_at:
+        raise ValidationError({"told_at": _("The parent can only be told after the first lesson was set.")})
     changed = PreClass.objects.filter(pk=pre.pk, parent_told_at=None).update(
         parent_told_at=told_at, parent_channel=channel
     )

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import scope
 from accounts.models import Role
 from students.selectors import students_for
 
@@ -121,6 +120,8 @@ def item_received(request, pk: int, item_id: int):
 
 
 def _preclass_student(request, student_id: int):
+    if request.user.role == Role.TEACHER:  # teachers see lessons and documents, not the preparation notes
+        raise Http404
     return get_object_or_404(students_for(request.user).select_related("manager", "campus"), pk=student_id)
 
 
@@ -218,13 +219,12 @@ def weekend(request):
     """P4: a manager's weekend students by time slot with their teachers, printable; the manager
     confirms it. Supervisors and directors look at their managers' with ?manager=."""
     user = request.user
-    managers = scope.people_for(user).filter(role=Role.LEARNING_MANAGER)
-    if user.role == Role.SUPERVISOR:
-        managers = managers.filter(team__supervisor=user)
-    elif user.role != Role.DIRECTOR:
-        managers = managers.filter(pk=user.pk)
-    manager_id = request.GET.get("manager") or user.pk
-    manager = get_object_or_404(managers, pk=manager_id if str(manager_id).isdigit() else 0)
+    managers = selectors.weekend_managers_for(user)
+    try:
+        manager_id = int(request.GET.get("manager") or user.pk)
+    except ValueError:
+        raise Http404 from None
+    manager = get_object_or_404(managers, pk=manager_id)
     saturday = services.coming_saturday(timezone.localdate())
     timetable = WeekendTimetable.objects.filter(manager=manager, saturday=saturday).first()
     context = {

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Campus, Role
+from accounts.models import Campus, Role, User
 from deadlines.models import ACTIVE, Deadline
 from timeline.services import timeline_add
 
@@ -56,7 +56,7 @@ def student_file_update(*, student: Student, actor, changes: dict) -> list[str]:
 
 
 # Who enters a signed contract, and who assigns the learning manager.
-SIGNERS = (Role.CONSULTANT, Role.DIRECTOR)
+SIGNERS = (Role.CONSULTANT,)
 ASSIGNERS = (Role.SUPERVISOR, Role.DIRECTOR)
 
 
@@ -72,7 +72,7 @@ def contract_sign(
     """A consultant enters a signed contract: for an existing student (a renewal) or a new one with
     their guardian. The caller has validated the values (ContractIntakeForm)."""
     if actor.role not in SIGNERS or actor.campus_id is None:
-        raise PermissionDenied(_("Only a consultant or the campus director enters signed contracts."))
+        raise PermissionDenied(_("Only the consultant who signed it enters a contract."))
     if student is None:
         student = Student.objects.create(campus_id=actor.campus_id, **new_student)
         if guardian:
@@ -80,8 +80,7 @@ def contract_sign(
         timeline_add(subject=student, kind="student.created", campus_id=student.campus_id, actor=actor)
     elif student.campus_id != actor.campus_id:
         raise PermissionDenied(_("This student belongs to another campus."))
-    consultant = actor if actor.role == Role.CONSULTANT else contract.pop("consultant")
-    signed = Contract.objects.create(student=student, consultant=consultant, **contract)
+    signed = Contract.objects.create(student=student, consultant=actor, **contract)
     timeline_add(
         subject=signed,
         kind="contract.signed",
@@ -101,17 +100,21 @@ def _open_handover(contract: Contract, manager, actor) -> None:
     handover_start(contract=contract, manager=manager, actor=actor)
 
 
+def assignable_managers(actor, student: Student):
+    """A supervisor assigns within the teams they lead; the director anyone on the campus."""
+    managers = User.objects.filter(role=Role.LEARNING_MANAGER, campus_id=student.campus_id, is_active=True)
+    if actor.role == Role.SUPERVISOR:
+        managers = managers.filter(team__supervisor=actor)
+    return managers.order_by("full_name")
+
+
 @transaction.atomic
 def student_assign(*, student: Student, manager, actor, reason: str = "") -> bool:
     """The supervisor (or director) gives a student a learning manager, or moves them to another with
     a reason; the open deadlines of the student's old manager move along. False if nothing changed."""
     if actor.role not in ASSIGNERS or actor.campus_id != student.campus_id:
         raise PermissionDenied(_("Only a supervisor or the campus director assigns learning managers."))
-    if (
-        manager.role != Role.LEARNING_MANAGER
-        or manager.campus_id != student.campus_id
-        or not manager.is_active
-    ):
+    if not assignable_managers(actor, student).filter(pk=manager.pk).exists():
         raise ValidationError({"manager": _("Choose a learning manager of this campus.")})
     old = Student.objects.select_for_update().get(pk=student.pk).manager_id
     if old == manager.pk:
@@ -155,22 +158,25 @@ def lesson_book(
     classroom: str = "",
     lesson: Lesson | None = None,
 ) -> Lesson:
-    """Books a lesson (or moves `lesson`) unless its teacher or classroom is taken at that time.
+    """Books a lesson (or moves `lesson`) unless the student, its teacher or its classroom is taken then.
 
     Bookings on one campus are serialized by locking the campus row, so two people booking at
     once cannot both take the same slot.
     """
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The lesson must end after it starts.")})
+    classroom = classroom.strip().upper()  # "a301" and "A301 " are one room
     Campus.objects.select_for_update().get(pk=student.campus_id)
     overlapping = Lesson.objects.filter(
-        student__campus_id=student.campus_id, status__in=BOOKED, starts_at__lt=ends_at, ends_at__gt=starts_at
+        status__in=BOOKED, starts_at__lt=ends_at, ends_at__gt=starts_at
     ).exclude(pk=getattr(lesson, "pk", None))
+    if overlapping.filter(student=student).exists():
+        raise ValidationError({"starts_at": _("The student already has a lesson at that time.")})
     if teacher and overlapping.filter(teacher=teacher).exists():
         raise ValidationError(
             {"teacher": _("%(teacher)s already teaches at that time.") % {"teacher": teacher.display_name}}
         )
-    if classroom and overlapping.filter(classroom=classroom).exists():
+    if classroom and overlapping.filter(student__campus_id=student.campus_id, classroom=classroom).exists():
         raise ValidationError(
             {"classroom": _("Classroom %(room)s is taken at that time.") % {"room": classroom}}
         )

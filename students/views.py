@@ -34,6 +34,7 @@ from .selectors import caseload, student_timeline, students_for, with_hours
 from .services import (
     ASSIGNERS,
     SIGNERS,
+    assignable_managers,
     can_edit_file,
     contract_sign,
     document_add,
@@ -148,8 +149,9 @@ def student_assign_view(request, pk: int):
     student = _student(request, pk)
     if request.user.role not in ASSIGNERS:
         raise PermissionDenied
-    managers = scope.people_for(request.user).filter(role=Role.LEARNING_MANAGER, campus=student.campus_id)
-    form = AssignForm(request.POST or None, managers=managers.order_by("full_name"), student=student)
+    form = AssignForm(
+        request.POST or None, managers=assignable_managers(request.user, student), student=student
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if student_assign(

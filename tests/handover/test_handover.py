@@ -126,9 +126,18 @@ def test_h5_missing_item_is_a_deadline_of_the_consultant(client, handover, compa
 def test_sign_off_by_both_makes_the_handover_read_only(client, handover, company):
     client.force_login(company.manager_a1)
     client.post(url(handover, "receive"), REVIEW)
-    early = client.post(url(handover, "sign"), follow=True)
-    assert "请先核对纸质档案再签字（H5）。" in early.content.decode()
     paper_check(client, handover)
+    early = client.post(url(handover, "sign"), follow=True)
+    assert "请先记录首次家长电话、与咨询师沟通和纸质档案核对。" in early.content.decode()
+    client.post(url(handover, "intro_call"), {"notes": "家长很配合"})
+    client.post(
+        url(handover, "consultant_talk"),
+        {
+            "notes": "学生数学基础弱",
+            "paper_handover_at": "2026-12-07T15:00",
+            "lesson_arrangement": "周六上午数学",
+        },
+    )
     client.post(url(handover, "sign"))
     client.force_login(company.consultant_a)
     client.post(url(handover, "sign"))
@@ -140,7 +149,7 @@ def test_sign_off_by_both_makes_the_handover_read_only(client, handover, company
     client.force_login(company.manager_a1)
     refused = client.post(url(handover, "intro_call"), {"notes": "改一下"}, follow=True)
     assert "这份交接已双方签字，不能再修改。" in refused.content.decode()
-    assert Handover.objects.get().intro_call_at is None
+    assert Handover.objects.get().intro_call_notes == "家长很配合"
     assert "双方已签字" in client.get(url(handover)).content.decode()
 
 
@@ -192,3 +201,30 @@ def test_missing_item_date_in_the_past_is_refused(client, handover, company):
     yesterday = (date(2026, 12, 4) - timedelta(days=1)).isoformat()
     assert paper_check(client, handover, missing_until=yesterday).status_code == 200
     assert not PaperItem.objects.exists()
+
+
+def test_a_missing_item_can_be_brought_after_sign_off(client, handover, company):
+    client.force_login(company.manager_a1)
+    client.post(url(handover, "receive"), REVIEW)
+    client.post(url(handover, "intro_call"), {"notes": "家长很配合"})
+    client.post(
+        url(handover, "consultant_talk"),
+        {"notes": "x", "paper_handover_at": "2026-12-07T15:00", "lesson_arrangement": "周六上午数学"},
+    )
+    paper_check(client, handover, missing_until="2026-12-09")
+    client.post(url(handover, "sign"))
+    client.force_login(company.consultant_a)
+    client.post(url(handover, "sign"))
+    missing = PaperItem.objects.get(present=False)
+    client.post(f"/handover/{handover.pk}/items/{missing.pk}/received/")
+    assert Deadline.objects.get(rule="H5").status == Status.MET
+
+
+def test_a_campus_item_named_like_a_company_item_is_checked_once(client, handover, company):
+    from handover.models import PaperItemKind
+
+    PaperItemKind.objects.create(name="收据", campus=company.campus_a)
+    client.force_login(company.manager_a1)
+    client.post(url(handover, "receive"), REVIEW)
+    assert paper_check(client, handover).status_code == 302
+    assert PaperItem.objects.filter(name="收据").count() == 1

@@ -54,7 +54,7 @@ def test_moving_the_first_lesson_reschedules_and_asks_to_tell_the_parent_again(c
     first_lesson(client, student, company)
     pre = PreClass.objects.get()
     client.post(
-        f"/handover/preclass/{student.pk}/parent_told/", {"channel": "phone", "told_at": "2026-12-01T09:30"}
+        f"/handover/preclass/{student.pk}/parent_told/", {"channel": "phone", "told_at": "2026-12-01T10:00"}
     )
     assert Deadline.objects.get(rule="P2").status == Status.MET
     moved = first_lesson(
@@ -142,3 +142,82 @@ def test_the_printable_course_schedule(client, student, company):
     assert "print.css" in html
     client.force_login(company.manager_b)
     assert client.get(f"/students/{student.pk}/schedule/").status_code == 404
+
+
+def test_saving_the_first_lesson_unchanged_moves_nothing(client, student, company):
+    client.force_login(company.manager_a1)
+    first_lesson(client, student, company)
+    client.post(
+        f"/handover/preclass/{student.pk}/parent_told/", {"channel": "phone", "told_at": "2026-12-01T10:00"}
+    )
+    first_lesson(client, student, company, classroom="302")  # same time, another room
+    assert not Event.objects.filter(kind="preclass.first_lesson_moved").exists()
+    assert PreClass.objects.get().parent_told_at is not None
+    assert Lesson.objects.get().classroom == "302"
+    no_reason = first_lesson(
+        client, student, company, starts_at="2026-12-13T10:00", ends_at="2026-12-13T12:00"
+    )
+    assert "请说明首次课改期的原因。" in no_reason.content.decode()
+
+
+def test_a_first_lesson_after_a_booked_lesson_is_refused(client, student, company):
+    Lesson.objects.create(
+        student=student,
+        starts_at=at(2026, 12, 3, 10),
+        ends_at=at(2026, 12, 3, 12),
+        subject="数学",
+        hours=Decimal(2),
+    )
+    client.force_login(company.manager_a1)
+    response = first_lesson(client, student, company, teacher="")
+    assert "该生已有更早的课" in response.content.decode() and not PreClass.objects.exists()
+
+
+def test_a_student_is_never_booked_twice_at_once(client, student, company):
+    client.force_login(company.manager_a1)
+    first_lesson(client, student, company, teacher="", classroom="")
+    clash = client.post(
+        f"/students/{student.pk}/lessons/new/",
+        {
+            "starts_at": "2026-12-06T11:00",
+            "ends_at": "2026-12-06T13:00",
+            "subject": "英语",
+            "hours": "2",
+            "weeks": "1",
+        },
+    )
+    assert "该生这个时段已经有课。" in clash.content.decode()
+
+
+def test_classroom_names_are_one_room_whatever_the_case(client, student, company):
+    other = Student.objects.create(full_name="钱多多", campus=company.campus_a, manager=company.manager_a1)
+    Lesson.objects.create(
+        student=other,
+        starts_at=at(2026, 12, 6, 11),
+        ends_at=at(2026, 12, 6, 13),
+        subject="英语",
+        hours=Decimal(2),
+        classroom="A301",
+    )
+    client.force_login(company.manager_a1)
+    assert (
+        "教室该时段已被占用"
+        in first_lesson(client, student, company, teacher="", classroom=" a301").content.decode()
+    )
+
+
+def test_the_parent_cannot_be_told_before_the_lesson_was_set(client, student, company):
+    client.force_login(company.manager_a1)
+    first_lesson(client, student, company)
+    response = client.post(
+        f"/handover/preclass/{student.pk}/parent_told/", {"channel": "phone", "told_at": "2020-01-01T10:00"}
+    )
+    assert "首次课设置之后" in response.content.decode()
+    assert PreClass.objects.get().parent_told_at is None
+
+
+def test_teachers_do_not_see_the_pre_class_page(client, student, company):
+    client.force_login(company.manager_a1)
+    first_lesson(client, student, company)
+    client.force_login(company.teacher_a)
+    assert client.get(f"/handover/preclass/{student.pk}/").status_code == 404
