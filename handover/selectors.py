@@ -16,7 +16,7 @@ from .models import Handover, PreClass
 def handovers_for(user) -> QuerySet[Handover]:
     """A manager's own handovers, a supervisor's team's, the campus's for the director; a consultant
     the handovers of the contracts they signed. Teachers and schedulers have none."""
-    if not user.is_authenticated or user.role in (Role.TEACHER, Role.SCHEDULER):
+    if not user.is_authenticated or user.role in (Role.TEACHER, Role.SCHEDULER, Role.FINANCE):
         return Handover.objects.none()
     if user.role == Role.CONSULTANT:
         return Handover.objects.filter(scope.campus_q(user), consultant=user)

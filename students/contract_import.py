@@ -6,6 +6,7 @@ relation mother/father/grandparent/other.
 """
 
 import csv
+import logging
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -54,6 +55,7 @@ SPOKEN = {
     },
 }
 PROGRESS_EVERY = 50
+logger = logging.getLogger(__name__)
 MAX_ROWS = 5000
 
 
@@ -64,8 +66,22 @@ def contract_import_start(*, actor, file_name: str, text: str) -> ContractImport
     if actor.role not in SIGNERS:
         raise PermissionDenied(_("Only a consultant or the campus director enters signed contracts."))
     job = ContractImport.objects.create(created_by=actor, file_name=file_name[:200], text=text)
-    transaction.on_commit(lambda: contract_import.delay(job.pk))
+    transaction.on_commit(lambda: _dispatch(job.pk, contract_import))
     return job
+
+
+def _dispatch(job_id: int, task) -> None:
+    """Hands the job to a worker; if the broker does not answer, the job says so rather than wait forever."""
+    try:
+        task.delay(job_id)
+    except Exception:
+        logger.exception("contract import %s could not be queued", job_id)
+        reason = _(
+            "The background service is not available; nothing was imported. Try again in a few minutes."
+        )
+        ContractImport.objects.filter(pk=job_id, status=ContractImport.Status.PENDING).update(
+            status=ContractImport.Status.FAILED, errors=[{"line": 0, "reason": reason}]
+        )
 
 
 def contract_import_run(*, job_id: int) -> ContractImport:
@@ -83,8 +99,13 @@ def contract_import_run(*, job_id: int) -> ContractImport:
         with transaction.atomic():
             for form in rows:
                 contract_sign(actor=job.created_by, **form.parts())
-    except Exception as error:  # anything at all: nothing was imported, and the page says why
-        return _finish(job, ContractImport.Status.FAILED, errors=[{"line": 0, "reason": str(error)}])
+    except Exception:  # anything at all: nothing was imported, and the page says so
+        logger.exception("contract import %s failed while importing", job.pk)
+        reason = _(
+            "The import stopped on an unexpected error; nothing was imported. Try again, or tell the "
+            "administrator."
+        )
+        return _finish(job, ContractImport.Status.FAILED, errors=[{"line": 0, "reason": reason}])
     return _finish(job, ContractImport.Status.DONE, imported=len(rows))
 
 

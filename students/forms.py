@@ -205,4 +205,6 @@ class ContractImportForm(forms.Form):
             raise forms.ValidationError(
                 _("The file is not UTF-8 text. Save it as CSV UTF-8 and try again.")
             ) from None
+        if "\x00" in self.text:
+            raise forms.ValidationError(_("This is not a CSV text file."))
         return upload

@@ -16,6 +16,8 @@ def students_for(user) -> QuerySet[Student]:
     """Students the user may see: the caseload ladder of accounts.scope, narrowed for the roles that
     work with single students — a consultant sees the students they signed, a teacher those they
     teach."""
+    if user.is_authenticated and user.role == Role.FINANCE:
+        return Student.objects.none()  # finance works on the refunds that reach it, not on student files
     students = Student.objects.filter(scope.caseload_q(user))
     if user.is_authenticated and user.role == Role.SUPERVISOR:
         # The students waiting for a manager, so the supervisor can assign them.

@@ -118,3 +118,28 @@ def test_a_file_that_is_not_utf8_is_refused(client, company, now):
         {"file": SimpleUploadedFile("gbk.csv", "\n".join([HEADER, row("HD-1")]).encode("gbk"))},
     )
     assert "UTF-8" in response.content.decode() and not ContractImport.objects.exists()
+
+
+def test_a_file_with_a_nul_byte_is_refused(client, company, now):
+    client.force_login(company.consultant_a)
+    response = client.post(
+        "/students/import/", {"file": SimpleUploadedFile("x.csv", HEADER.encode() + b"\x00")}
+    )
+    assert "这不是 CSV 文本文件。" in response.content.decode() and not ContractImport.objects.exists()
+
+
+def test_when_the_broker_does_not_answer_the_job_says_so(
+    client, company, now, monkeypatch, django_capture_on_commit_callbacks
+):
+    from students import tasks
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.contract_import, "delay", refuse)
+    client.force_login(company.consultant_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, "\n".join([HEADER, row("HD-1")]))
+    assert response.status_code == 302
+    job = ContractImport.objects.get()
+    assert job.status == "failed" and "后台服务暂不可用" in job.errors[0]["reason"]

@@ -134,5 +134,7 @@ def test_documents_upload_with_limits_and_private_download(client, student, comp
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 draft"
     client.force_login(company.manager_b)
     assert client.get(f"/students/{student.pk}/documents/{document.pk}/").status_code == 404
-    client.force_login(company.finance)
+    client.force_login(company.president)
     assert client.get(f"/students/{student.pk}/documents/new/").status_code == 403
+    client.force_login(company.finance)  # finance sees refunds, not student files
+    assert client.get(f"/students/{student.pk}/documents/{document.pk}/").status_code == 404
