@@ -49,9 +49,11 @@ STEPS = {
 
 @login_required
 def handover_list(request):
-    return TemplateResponse(
-        request, "handover/list.html", {"handovers": selectors.handover_list(request.user)[:200]}
-    )
+    context = {
+        "handovers": selectors.handover_list(request.user)[:200],
+        "sees_weekends": selectors.weekend_managers_for(request.user).exists(),
+    }
+    return TemplateResponse(request, "handover/list.html", context)
 
 
 def _handover(request, pk: int):

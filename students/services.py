@@ -266,6 +266,11 @@ def may_mark(user, lesson: Lesson) -> bool:
     )
 
 
+def markable(user, lesson: Lesson, now) -> bool:
+    """Whether the user may mark this lesson now: scheduled, begun, and theirs to mark."""
+    return lesson.status == Lesson.Status.SCHEDULED and lesson.starts_at <= now and may_mark(user, lesson)
+
+
 @transaction.atomic
 def lesson_mark(*, lesson: Lesson, actor, status: str) -> bool:
     """A scheduled lesson that has started is marked done (its hours are used) or the student absent."""

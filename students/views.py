@@ -40,8 +40,8 @@ from .services import (
     document_add,
     lesson_mark,
     lessons_schedule,
+    markable,
     may_add_document,
-    may_mark,
     may_plan,
     student_assign,
     student_file_update,
@@ -56,7 +56,13 @@ def student_list(request):
     page = Paginator(students, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"page": page, "form": form, "query": query.urlencode(), "now": timezone.now()}
+    context = {
+        "page": page,
+        "form": form,
+        "query": query.urlencode(),
+        "now": timezone.now(),
+        "can_sign": request.user.role in SIGNERS,
+    }
     return TemplateResponse(request, "students/list.html", context)
 
 
@@ -64,10 +70,6 @@ def _student(request, pk: int):
     return get_object_or_404(
         with_hours(students_for(request.user).select_related("manager", "campus")), pk=pk
     )
-
-
-def _markable(lesson: Lesson, user, now) -> bool:
-    return lesson.status == Lesson.Status.SCHEDULED and lesson.starts_at <= now and may_mark(user, lesson)
 
 
 @login_required
@@ -83,7 +85,7 @@ def student_detail(request, pk: int):
             "may_add_document": may_add_document(user, student),
             "now": now,
         }
-        context["markable"] = {lesson.pk for lesson in context["lessons"] if _markable(lesson, user, now)}
+        context["markable"] = {lesson.pk for lesson in context["lessons"] if markable(user, lesson, now)}
         return TemplateResponse(request, "students/detail.html", context)
     deadlines = list(student_deadlines(student, user))
     lessons = list(student.lessons.select_related("teacher").order_by("-starts_at")[:30])
@@ -92,7 +94,7 @@ def student_detail(request, pk: int):
         "guardians": list(student.guardians.all()),
         "contracts": list(student.contracts.select_related("consultant")),
         "lessons": lessons,
-        "markable": {lesson.pk for lesson in lessons if _markable(lesson, user, now)},
+        "markable": {lesson.pk for lesson in lessons if markable(user, lesson, now)},
         "may_plan": may_plan(user, student),
         "may_add_document": may_add_document(user, student),
         "documents": list(student.documents.select_related("uploaded_by")),
