@@ -22,7 +22,7 @@ from handover.services import (
     weekend_timetables_open,
 )
 from students.models import Contract, Guardian, Lesson, Student
-from students.services import contract_sign, student_assign
+from students.services import contract_sign, lesson_book, lesson_mark, student_assign
 
 DEMO_PASSWORD = "demo1234"
 
@@ -68,12 +68,12 @@ STAGES = [
 # Negative hours are late; the seed opens each deadline so that it falls due at that moment.
 # A third element says the work was done that many hours after the clock started.
 DEMO_STUDENTS = [
-    ("陈子涵", "manager1", "初二", [("H4", -100, 5), ("H3", -30), ("L4", 3)]),
-    ("林浩然", "manager1", "高一", [("H3", -90, 20), ("H4", -4), ("F2", 50)]),
+    ("陈子涵", "manager1", "初二", [("E1", -100, 5), ("L5", -30), ("L4", 3)]),
+    ("林浩然", "manager1", "高一", [("L5", -90, 20), ("E1", -4), ("F2", 50)]),
     ("黄雨桐", "manager1", "初三", [("L5", 2), ("L4", 72)]),
     ("周梓萱", "manager1", "六年级", [("E1", 26), ("L6", 120)]),
-    ("吴宇轩", "manager2", "高二", [("H4", -75, 30), ("H3", -52), ("L4", 5)]),
-    ("郑欣怡", "manager2", "初一", [("H3", -60, 8), ("F3", 96)]),
+    ("吴宇轩", "manager2", "高二", [("E1", -75, 80), ("L5", -52), ("L4", 5)]),
+    ("郑欣怡", "manager2", "初一", [("L5", -60, 8), ("F3", 96)]),
     ("孙俊杰", "manager3", "高三", [("L4", -20), ("L5", 30)]),
 ]
 
@@ -125,8 +125,8 @@ class Command(BaseCommand):
         managers = {
             u.username: u for u in User.objects.filter(role=Role.LEARNING_MANAGER).select_related("campus")
         }
-        for name, manager, grade, clocks in DEMO_STUDENTS:
-            self.seed_student(name, managers[manager], grade, clocks)
+        for slot, (name, manager, grade, clocks) in enumerate(DEMO_STUDENTS):
+            self.seed_student(name, managers[manager], grade, clocks, slot=slot)
         self.seed_stages()
         weekend_timetables_open(today=timezone.localdate())
         extra = [managers[m] for m in ("manager1", "manager2", "manager3")]
@@ -145,7 +145,9 @@ class Command(BaseCommand):
             campus = campuses[campus_code].name if campus_code else "全公司"
             self.stdout.write(f"  {username:<14} {full_name:<6} {role.label} · {campus}")
 
-    def seed_student(self, name: str, manager: User, grade: str, clocks: list[tuple]) -> None:
+    def seed_student(
+        self, name: str, manager: User, grade: str, clocks: list[tuple], slot: int | None = None
+    ) -> None:
         student, is_new = Student.objects.get_or_create(
             full_name=name,
             campus=manager.campus,
@@ -154,7 +156,7 @@ class Command(BaseCommand):
         if not is_new:
             return  # its clocks have been running since the first seed; the sweep looks after them
         now = timezone.now()
-        self.seed_file(student, now)
+        self.seed_file(student, now, slot)
         for rule, hours, *done_after in clocks:
             due = now + timedelta(hours=hours)
             start, event = started_before(rule, due), None
@@ -165,8 +167,10 @@ class Command(BaseCommand):
                 done_at = start + timedelta(hours=done_after[0])
                 deadline_meet(rule=rule, subject=student, actor=manager, at=done_at)
 
-    def seed_file(self, student: Student, now: datetime) -> None:
-        """A guardian, a contract signed by the campus's consultant, and lessons: two done, one to come."""
+    def seed_file(self, student: Student, now: datetime, slot: int | None) -> None:
+        """A guardian, a contract signed by the campus's consultant, and — when there is a contract —
+        a weekly lesson, two done and one to come. Students with a `slot` get the campus's teacher and
+        a room at a time of their own; the many extra students get neither, so nothing double-books."""
         Guardian.objects.create(
             student=student,
             name=f"{student.full_name[0]}妈妈",
@@ -187,23 +191,32 @@ class Command(BaseCommand):
                 unit_price=Decimal(220),
                 amount=Decimal(8800),
             )
-        teacher = User.objects.filter(role=Role.TEACHER, campus=student.campus_id).first()
-        first = timezone.localtime(now - timedelta(days=14)).replace(
-            hour=16, minute=0, second=0, microsecond=0
+        if not consultant:
+            return  # no contract, no hours to teach
+        teacher = (
+            User.objects.filter(role=Role.TEACHER, campus=student.campus_id).first()
+            if slot is not None
+            else None
         )
-        Lesson.objects.bulk_create(
-            Lesson(
+        hour = 8 + 2 * (slot % 6) if slot is not None else 8 + 2 * (student.pk % 6)
+        day = timezone.localtime(now - timedelta(days=14)).replace(
+            hour=hour, minute=0, second=0, microsecond=0
+        )
+        if slot is not None:
+            day += timedelta(days=slot // 6)
+        for week in range(3):
+            starts = day + timedelta(days=7 * week)
+            lesson = lesson_book(
                 student=student,
-                starts_at=first + timedelta(days=7 * week),
-                ends_at=first + timedelta(days=7 * week, hours=2),
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=2),
                 subject="数学",
-                teacher=teacher,
-                classroom="301",
                 hours=Decimal(2),
-                status=Lesson.Status.DONE if week < 2 else Lesson.Status.SCHEDULED,
+                teacher=teacher,
+                classroom=f"30{slot % 6 + 1}" if slot is not None else "",
             )
-            for week in range(3)
-        )
+            if starts <= now:
+                lesson_mark(lesson=lesson, actor=student.manager, status=Lesson.Status.DONE)
 
     def seed_stages(self) -> None:
         """One student at each step of the handover and the pre-class work, on the first campus."""
