@@ -106,10 +106,21 @@ class ContractIntakeForm(forms.Form):
             raise forms.ValidationError(_("The amount cannot be negative."))
         return self.cleaned_data["amount"]
 
+    STUDENT_FIELDS = ("full_name", "gender", "school", "grade")
+    GUARDIAN_FIELDS = (
+        "guardian_name",
+        "guardian_relation",
+        "guardian_phone",
+        "guardian_wechat",
+        "best_time_to_call",
+    )
+
+    CONTRACT_FIELDS = ("number", "signed_at", "subjects", "hours", "unit_price", "amount")
+
     def parts(self) -> dict:
         data = self.cleaned_data
         return {
-            "new_student": {k: data[k] for k in ("full_name", "gender", "school", "grade")},
+            "new_student": {k: data[k] for k in self.STUDENT_FIELDS},
             "guardian": {
                 "name": data["guardian_name"],
                 "relation": data["guardian_relation"],
@@ -117,9 +128,7 @@ class ContractIntakeForm(forms.Form):
                 "wechat": data["guardian_wechat"],
                 "best_time_to_call": data["best_time_to_call"],
             },
-            "contract": {
-                k: data[k] for k in ("number", "signed_at", "subjects", "hours", "unit_price", "amount")
-            },
+            "contract": {k: data[k] for k in self.CONTRACT_FIELDS},
         }
 
 
@@ -208,3 +217,27 @@ class ContractImportForm(forms.Form):
         if "\x00" in self.text:
             raise forms.ValidationError(_("This is not a CSV text file."))
         return upload
+
+
+class RenewalForm(ContractIntakeForm):
+    """A further contract of a student already in the file: the contract's values only."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in [*self.STUDENT_FIELDS, *self.GUARDIAN_FIELDS]:
+            del self.fields[name]
+
+    def parts(self) -> dict:
+        return {"contract": {k: self.cleaned_data[k] for k in self.CONTRACT_FIELDS}}
+
+
+class GuardianForm(forms.ModelForm):
+    class Meta:
+        model = Guardian
+        fields = ["name", "relation", "phone", "phone_other", "wechat", "best_time_to_call", "is_primary"]
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"])
+
+    def clean_phone_other(self):
+        return normalize_phone(self.cleaned_data["phone_other"])

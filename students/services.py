@@ -88,9 +88,27 @@ def contract_sign(
         actor=actor,
         data={"number": signed.number, "hours": str(signed.hours)},
     )
-    if student.manager_id:
-        _open_handover(signed, student.manager, actor)
+    # A new student's handover starts when the supervisor assigns a manager (student_assign); a
+    # renewal stays with the student's manager and needs no handover.
     return signed
+
+
+@transaction.atomic
+def guardian_add(*, student: Student, actor, values: dict) -> Guardian:
+    """Another parent or relative to call; a new main contact takes over from the old one."""
+    if not can_edit_file(actor, student):
+        raise PermissionDenied(_("Only the student's learning manager and those above may edit the file."))
+    if values.get("is_primary"):
+        student.guardians.update(is_primary=False)
+    guardian = Guardian.objects.create(student=student, **values)
+    timeline_add(
+        subject=student,
+        kind="guardian.added",
+        campus_id=student.campus_id,
+        actor=actor,
+        data={"name": guardian.name},
+    )
+    return guardian
 
 
 def _open_handover(contract: Contract, manager, actor) -> None:

@@ -26,7 +26,9 @@ from .forms import (
     ContractImportForm,
     ContractIntakeForm,
     DocumentForm,
+    GuardianForm,
     LessonForm,
+    RenewalForm,
     StudentFileForm,
 )
 from .models import ContractImport, Document, Lesson
@@ -38,6 +40,7 @@ from .services import (
     can_edit_file,
     contract_sign,
     document_add,
+    guardian_add,
     lesson_mark,
     lessons_schedule,
     markable,
@@ -105,6 +108,7 @@ def student_detail(request, pk: int):
         "can_waive": request.user.role in WAIVERS,
         "can_edit_file": can_edit_file(request.user, student),
         "can_assign": request.user.role in ASSIGNERS,
+        "can_sign": request.user.role in SIGNERS,
         "file_form": None,
         "now": now,
     }
@@ -267,3 +271,34 @@ def contract_import_status(request, pk: int):
     job = get_object_or_404(ContractImport, pk=pk, created_by=request.user)
     template = "students/import.html#progress" if request.htmx else "students/import.html"
     return TemplateResponse(request, template, {"job": job})
+
+
+@login_required
+def contract_renew(request, pk: int):
+    """The consultant enters a further contract (a renewal) of a student already in the file."""
+    student = _student(request, pk)
+    if request.user.role not in SIGNERS:
+        raise PermissionDenied
+    form = RenewalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contract = contract_sign(actor=request.user, student=student, **form.parts())
+        except IntegrityError:
+            form.add_error("number", _("A contract with this number has already been entered."))
+        else:
+            messages.success(request, _("Contract %(number)s entered.") % {"number": contract.number})
+            return redirect(student)
+    return TemplateResponse(request, "students/contract_renew.html", {"student": student, "form": form})
+
+
+@login_required
+def guardian_new(request, pk: int):
+    student = _student(request, pk)
+    if not can_edit_file(request.user, student):
+        raise PermissionDenied
+    form = GuardianForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        guardian_add(student=student, actor=request.user, values=form.cleaned_data)
+        messages.success(request, _("Guardian added."))
+        return redirect(student)
+    return TemplateResponse(request, "students/guardian_new.html", {"student": student, "form": form})

@@ -158,3 +158,46 @@ def test_h1_on_the_chinese_calendar(client, company, time_machine, signed_at, du
     student = Student.objects.get()
     client.post(f"/students/{student.pk}/assign/", {"manager": company.manager_a1.pk})
     assert Deadline.objects.get(rule="H1").due_at == due
+
+
+def test_a_renewal_adds_hours_without_a_new_handover(client, signed, company):
+    client.force_login(company.supervisor_a)
+    client.post(f"/students/{signed.pk}/assign/", {"manager": company.manager_a1.pk})
+    client.force_login(company.consultant_a)
+    response = client.post(
+        f"/students/{signed.pk}/contracts/new/",
+        {
+            "number": "HD-2026-RENEW",
+            "signed_at": "2026-09-30T10:30",
+            "subjects": "数学",
+            "hours": "30",
+            "unit_price": "220",
+            "amount": "6600",
+        },
+    )
+    assert response.status_code == 302
+    assert signed.contracts.count() == 2
+    assert Deadline.objects.filter(rule="H1").count() == 1  # the renewal needs no handover
+    client.force_login(company.manager_a1)
+    assert client.get("/students/").context["page"][0].hours_bought == 90
+    client.force_login(company.manager_a1)
+    assert client.post(f"/students/{signed.pk}/contracts/new/", {"number": "X"}).status_code == 403
+
+
+def test_a_second_guardian_can_take_over_as_main_contact(client, signed, company):
+    client.force_login(company.supervisor_a)
+    bad = client.post(
+        f"/students/{signed.pk}/guardians/new/", {"name": "赵奶奶", "relation": "grandparent", "phone": "12"}
+    )
+    assert "请输入手机号" in bad.content.decode() and signed.guardians.count() == 1
+    client.post(
+        f"/students/{signed.pk}/guardians/new/",
+        {"name": "赵奶奶", "relation": "grandparent", "phone": "010-6255 0001", "is_primary": "on"},
+    )
+    assert list(signed.guardians.order_by("-is_primary").values_list("name", "is_primary", "phone")) == [
+        ("赵奶奶", True, "01062550001"),
+        ("赵爸爸", False, "13812345678"),
+    ]
+    assert Event.objects.filter(kind="guardian.added").exists()
+    client.force_login(company.consultant_a)
+    assert client.get(f"/students/{signed.pk}/guardians/new/").status_code == 403

@@ -17,6 +17,7 @@ KIND_LABELS = {
     "contract.signed": _("contract signed"),
     "student.assigned": _("learning manager assigned"),
     "student.active": _("first lesson taught: now active"),
+    "guardian.added": _("guardian added"),
     "handover.started": _("handover started"),
     "handover.received": _("file received and reviewed"),
     "handover.intro_call": _("first call to the parent"),
@@ -45,6 +46,7 @@ DETAILS = {
     "lesson.done": "subject",
     "lesson.absent": "subject",
     "document.added": "title",
+    "guardian.added": "name",
 }
 ESCALATION_TARGETS = {1: _("to the supervisor"), 2: _("to the campus director")}
 
