@@ -1,10 +1,8 @@
-from decimal import Decimal
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from students.forms import LessonForm
 from students.models import Student
 
 from .models import PreClass
@@ -110,28 +108,14 @@ class PaperCheckForm(StepForm):
         ]
 
 
-class FirstLessonForm(forms.Form):
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME)
-    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DATETIME)
-    subject = forms.CharField(label=_("Subject"), max_length=40)
-    hours = forms.DecimalField(
-        label=_("Class hours"), max_digits=4, decimal_places=1, min_value=Decimal("0.5")
-    )
-    teacher = forms.ModelChoiceField(queryset=None, label=_("Teacher"), required=False)
-    classroom = forms.CharField(label=_("Classroom"), max_length=40, required=False)
+class FirstLessonForm(LessonForm):
+    """The first lesson: one lesson, and why it moves when it does."""
+
     reason = forms.CharField(label=_("Why it moves (when changing the time)"), max_length=200, required=False)
 
     def __init__(self, *args, student, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["teacher"].queryset = User.objects.filter(
-            role=Role.TEACHER, campus_id=student.campus_id, is_active=True
-        ).order_by("full_name")
-
-    def clean(self):
-        data = super().clean()
-        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
-            self.add_error("ends_at", _("The lesson must end after it starts."))
-        return data
+        super().__init__(*args, student=student, **kwargs)
+        del self.fields["weeks"]
 
 
 class TalkForm(forms.Form):
