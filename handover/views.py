@@ -91,17 +91,22 @@ def handover_step(request, pk: int, step: str):
     form_class, action = STEPS[step]
     form = form_class(request.POST, handover=handover) if form_class else None
     if form is None or form.is_valid():
-        try:
-            done = action(handover, request.user, form)
-        except ValidationError as error:  # the handover's state forbids the step: say why on the page
-            messages.error(request, " ".join(error.messages))
-        else:
-            if done:
-                messages.success(request, _("Recorded."))
-            else:
-                messages.info(request, _("This was already recorded."))
+        _run_and_report(request, lambda: action(handover, request.user, form))
         return redirect(handover)
     return handover_detail(request, pk, bound={step: form}, status=200)
+
+
+def _run_and_report(request, run) -> None:
+    """Runs a step and says on the next page how it went; a state that forbids it says why."""
+    try:
+        done = run()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if done is False:
+            messages.info(request, _("This was already recorded."))
+        else:
+            messages.success(request, _("Recorded."))
 
 
 @login_required
@@ -109,15 +114,7 @@ def handover_step(request, pk: int, step: str):
 def item_received(request, pk: int, item_id: int):
     handover = _handover(request, pk)
     item = get_object_or_404(PaperItem, pk=item_id, handover=handover)
-    try:
-        done = services.paper_item_receive(item=item, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        if done:
-            messages.success(request, _("Recorded."))
-        else:
-            messages.info(request, _("This was already recorded."))
+    _run_and_report(request, lambda: services.paper_item_receive(item=item, actor=request.user))
     return redirect(handover)
 
 
