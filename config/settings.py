@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "timeline",
     "deadlines",
     "handover",
+    "followups",
 ]
 
 MIDDLEWARE = [

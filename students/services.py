@@ -305,6 +305,9 @@ def lesson_mark(*, lesson: Lesson, actor, status: str) -> bool:
         pk=student.pk, status=Student.Status.ONBOARDING
     ).update(status=Student.Status.ACTIVE):
         # The first lesson taught: the student is no longer being handed over but taught.
+        from followups.services import first_lesson_taught  # follow-up builds on the file, not the reverse
+
+        first_lesson_taught(lesson=lesson, actor=actor)
         timeline_add(
             subject=student,
             kind="student.active",

@@ -18,6 +18,7 @@ KIND_LABELS = {
     "student.assigned": _("learning manager assigned"),
     "student.active": _("first lesson taught: now active"),
     "guardian.added": _("guardian added"),
+    "callback.recorded": _("callback"),
     "handover.started": _("handover started"),
     "handover.received": _("file received and reviewed"),
     "handover.intro_call": _("first call to the parent"),

@@ -1,0 +1,27 @@
+import uuid
+
+from django import forms
+from django.utils import timezone
+
+from .models import Callback
+
+
+class CallbackForm(forms.ModelForm):
+    request_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Callback
+        fields = ["with_whom", "channel", "at", "summary", "concerns", "next_steps"]
+        widgets = {
+            "at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "concerns": forms.Textarea(attrs={"rows": 2}),
+            "next_steps": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {"at": timezone.localtime().replace(second=0, microsecond=0), "request_key": uuid.uuid4()},
+        )
+        super().__init__(*args, **kwargs)

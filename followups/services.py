@@ -1,0 +1,84 @@
+"""Follow-up records with clocks: callbacks (F1, L4) for now."""
+
+import uuid
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deadlines import calendar
+from deadlines.services import deadline_meet, deadline_open
+from students.models import Lesson, Student
+from students.services import can_edit_file
+from timeline.services import timeline_add
+
+from .models import Callback
+
+
+def first_lesson_taught(*, lesson: Lesson, actor) -> None:
+    """The first lesson happened: the first-lesson callback (F1) is due that day, and the parent
+    callbacks (L4) start, weekly for two months, then every two weeks."""
+    student = lesson.student
+    if student.manager_id is None:
+        return
+    manager = student.manager
+    deadline_open(rule="F1", subject=student, owner=manager, start=lesson.starts_at, actor=actor)
+    deadline_open(
+        rule="L4", subject=student, owner=manager, start=lesson.starts_at, event=lesson.starts_at, actor=actor
+    )
+
+
+@transaction.atomic
+def callback_record(
+    *,
+    student: Student,
+    actor,
+    request_key: uuid.UUID,
+    at: datetime,
+    summary: str,
+    with_whom: str = Callback.With.PARENT,
+    channel: str = Callback.Channel.PHONE,
+    concerns: str = "",
+    next_steps: str = "",
+) -> tuple[Callback, bool]:
+    """Logs a callback; a parent callback meets F1 and the open L4, and the next L4 runs from it.
+    Returns (callback, created): the same form sent twice records once."""
+    if not can_edit_file(actor, student):
+        raise PermissionDenied(_("Only the student's learning manager and those above record callbacks."))
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError({"summary": _("Say what was talked about.")})
+    if calendar.require_aware(at, "at") > timezone.now():
+        raise ValidationError({"at": _("A callback cannot be in the future.")})
+    first_contract = student.contracts.order_by("signed_at").values_list("signed_at", flat=True).first()
+    if first_contract is None or at < first_contract:
+        raise ValidationError({"at": _("A callback cannot be dated before the student's contract.")})
+    callback, created = Callback.objects.get_or_create(
+        created_by=actor,
+        request_key=request_key,
+        defaults={
+            "student": student,
+            "with_whom": with_whom,
+            "channel": channel,
+            "at": at,
+            "summary": summary,
+            "concerns": concerns,
+            "next_steps": next_steps,
+        },
+    )
+    if not created:
+        return callback, False
+    timeline_add(
+        subject=student,
+        kind="callback.recorded",
+        campus_id=student.campus_id,
+        actor=actor,
+        reason=summary,
+        data={"with": with_whom, "channel": channel, "at": at.isoformat()},
+    )
+    if with_whom == Callback.With.PARENT:
+        deadline_meet(rule="F1", subject=student, actor=actor, at=at)
+        deadline_meet(rule="L4", subject=student, actor=actor, at=at)
+    return callback, True

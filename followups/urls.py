@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "followups"
+urlpatterns = [
+    path("students/<int:student_id>/callbacks/", views.callback_new, name="callback_new"),
+]

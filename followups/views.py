@@ -1,0 +1,39 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
+
+from students.selectors import students_for
+from students.services import can_edit_file
+
+from .forms import CallbackForm
+from .services import callback_record
+
+
+@login_required
+@require_POST
+def callback_new(request, student_id: int):
+    """Quick entry of a callback from the student page: htmx swaps the callback section in place."""
+    student = get_object_or_404(students_for(request.user), pk=student_id)
+    if not can_edit_file(request.user, student):
+        raise PermissionDenied
+    form = CallbackForm(request.POST)
+    recorded = False
+    if form.is_valid():
+        try:
+            callback_record(student=student, actor=request.user, **form.cleaned_data)
+            recorded = True
+        except ValidationError as error:
+            form.add_error(None, error)
+    if not request.htmx and recorded:
+        return redirect(f"{student.get_absolute_url()}#callbacks")
+    context = {
+        "student": student,
+        "callbacks": list(student.callbacks.select_related("created_by")[:20]),
+        "callback_form": CallbackForm() if recorded else form,
+        "can_edit_file": True,
+        "callback_saved": recorded,
+    }
+    template = "followups/_callbacks.html" if request.htmx else "followups/callback_page.html"
+    return TemplateResponse(request, template, context, status=200)

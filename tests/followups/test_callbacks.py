@@ -1,0 +1,128 @@
+"""Callbacks: the first lesson starts F1 and L4; each parent callback closes one and opens the next."""
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from deadlines.models import Deadline, Status
+from followups.models import Callback
+from students.models import Contract, Lesson, Student
+from students.services import lesson_mark
+from timeline.models import Event
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(*args):
+    return datetime(*args, tzinfo=SH)
+
+
+@pytest.fixture
+def taught(company, time_machine):
+    """A student whose first lesson, Tuesday 1 Dec 16:00-18:00, was just marked done."""
+    time_machine.move_to(at(2026, 11, 20, 10, 0), tick=False)
+    student = Student.objects.create(full_name="赵一鸣", campus=company.campus_a, manager=company.manager_a1)
+    Contract.objects.create(
+        student=student,
+        number="HD-1",
+        signed_at=at(2026, 11, 20, 9, 0),
+        consultant=company.consultant_a,
+        subjects="数学",
+        hours=Decimal(40),
+        unit_price=Decimal(200),
+        amount=Decimal(8000),
+    )
+    lesson = Lesson.objects.create(
+        student=student,
+        starts_at=at(2026, 12, 1, 16, 0),
+        ends_at=at(2026, 12, 1, 18, 0),
+        subject="数学",
+        hours=Decimal(2),
+        teacher=company.teacher_a,
+    )
+    time_machine.move_to(at(2026, 12, 1, 18, 5), tick=False)
+    lesson_mark(lesson=lesson, actor=company.teacher_a, status="done")
+    time_machine.move_to(at(2026, 12, 1, 20, 0), tick=False)
+    return student
+
+
+def call(client, student, when="2026-12-01T19:30", key=None, **changes):
+    data = {
+        "with_whom": "parent",
+        "channel": "phone",
+        "at": when,
+        "summary": "首课反馈很好，孩子愿意继续",
+        "request_key": str(key or uuid.uuid4()),
+        **changes,
+    }
+    return client.post(f"/followups/students/{student.pk}/callbacks/", data, HTTP_HX_REQUEST="true")
+
+
+def test_the_first_lesson_opens_f1_and_l4(taught):
+    due = {d.rule: d.due_at for d in Deadline.objects.filter(student=taught)}
+    assert due == {"F1": at(2026, 12, 1, 18, 0), "L4": at(2026, 12, 8, 16, 0)}
+
+
+def test_a_parent_callback_meets_f1_and_l4_and_opens_the_next(client, taught, company):
+    client.force_login(company.manager_a1)
+    key = uuid.uuid4()
+    response = call(client, taught, key=key)
+    assert "已记录回访。" in response.content.decode() and "<html" not in response.content.decode()
+    call(client, taught, key=key)  # the same form sent twice
+    assert Callback.objects.count() == 1
+    assert Deadline.objects.get(rule="F1").status == Status.MET_LATE  # after closing time on the day
+    l4 = {d.occurrence: d for d in Deadline.objects.filter(rule="L4")}
+    assert l4[1].status == Status.MET and l4[2].status == Status.OPEN
+    assert l4[2].due_at == at(2026, 12, 8, 19, 30)  # a week after this callback
+    assert Event.objects.filter(kind="callback.recorded", actor=company.manager_a1).count() == 1
+
+
+def test_after_two_months_callbacks_are_due_every_two_weeks(client, taught, company, time_machine):
+    time_machine.move_to(at(2027, 2, 5, 10, 0), tick=False)
+    client.force_login(company.manager_a1)
+    call(client, taught, when="2027-02-05T09:00")
+    assert Deadline.objects.get(rule="L4", status=Status.OPEN).due_at == at(2027, 2, 19, 9, 0)
+
+
+def test_a_talk_with_the_teacher_is_logged_but_is_not_a_parent_callback(client, taught, company):
+    client.force_login(company.manager_a1)
+    call(client, taught, with_whom="teacher")
+    assert Callback.objects.count() == 1
+    assert Deadline.objects.get(rule="L4").status == Status.OPEN
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"summary": "  "}, "这个字段是必填项。"),
+        ({"at": "2026-12-02T09:00"}, "回访时间不能晚于现在。"),
+        ({"at": "not a time"}, "输入一个有效的日期/时间。"),
+        ({"at": "2026-11-01T09:00"}, "回访时间不能早于学生的合同。"),
+    ],
+)
+def test_bad_input_says_why_and_saves_nothing(client, taught, company, changes, message):
+    client.force_login(company.manager_a1)
+    response = call(client, taught, **changes)
+    assert message in response.content.decode()
+    assert not Callback.objects.exists()
+
+
+def test_who_records_callbacks(client, taught, company):
+    client.force_login(company.supervisor_a)
+    assert call(client, taught).status_code == 200 and Callback.objects.count() == 1
+    client.force_login(company.teacher_a)
+    assert call(client, taught).status_code == 403
+    client.force_login(company.manager_a2)
+    assert call(client, taught).status_code == 404
+    client.force_login(company.manager_a1)
+    assert client.get(f"/followups/students/{taught.pk}/callbacks/").status_code == 405
+
+
+def test_the_student_page_shows_the_callback_log(client, taught, company):
+    client.force_login(company.manager_a1)
+    call(client, taught)
+    html = client.get(f"/students/{taught.pk}/").content.decode()
+    assert "回访记录" in html and "首课反馈很好" in html
