@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from config.admin import ReadOnlyAdmin
 
-from .models import Callback
+from .models import Callback, ExamScore
 
 
 @admin.register(Callback)
@@ -12,3 +12,11 @@ class CallbackAdmin(ReadOnlyAdmin):
     search_fields = ["student__full_name", "summary"]
     list_select_related = ["student", "created_by"]
     date_hierarchy = "at"
+
+
+@admin.register(ExamScore)
+class ExamScoreAdmin(ReadOnlyAdmin):
+    list_display = ["student", "exam_date", "kind", "subject", "score", "full_marks"]
+    list_filter = ["kind", "subject"]
+    search_fields = ["student__full_name", "analysis"]
+    list_select_related = ["student"]

@@ -3,7 +3,7 @@ import uuid
 from django import forms
 from django.utils import timezone
 
-from .models import Callback
+from .models import Callback, ExamScore
 
 
 class CallbackForm(forms.ModelForm):
@@ -24,4 +24,30 @@ class CallbackForm(forms.ModelForm):
             "initial",
             {"at": timezone.localtime().replace(second=0, microsecond=0), "request_key": uuid.uuid4()},
         )
+        super().__init__(*args, **kwargs)
+
+
+class ScoreForm(forms.ModelForm):
+    request_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = ExamScore
+        fields = [
+            "kind",
+            "subject",
+            "score",
+            "full_marks",
+            "class_rank",
+            "exam_date",
+            "learned_on",
+            "analysis",
+        ]
+        widgets = {
+            "exam_date": forms.DateInput(attrs={"type": "date"}),
+            "learned_on": forms.DateInput(attrs={"type": "date"}),
+            "analysis": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"request_key": uuid.uuid4(), "full_marks": 100})
         super().__init__(*args, **kwargs)

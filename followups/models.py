@@ -48,3 +48,56 @@ class Callback(models.Model):
 
     def __str__(self):
         return f"{self.student} · {self.at:%Y-%m-%d}"
+
+
+class ExamScore(models.Model):
+    """A monthly, midterm or final exam score with the manager's analysis (L5)."""
+
+    class Kind(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly exam")
+        MIDTERM = "midterm", _("Midterm exam")
+        FINAL = "final", _("Final exam")
+        OTHER = "other", _("Other exam")
+
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.CASCADE, related_name="scores", verbose_name=_("student")
+    )
+    kind = models.CharField(_("exam"), max_length=10, choices=Kind.choices)
+    subject = models.CharField(_("subject"), max_length=20)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1)
+    full_marks = models.DecimalField(_("full marks"), max_digits=5, decimal_places=1, default=100)
+    class_rank = models.PositiveIntegerField(_("class rank"), null=True, blank=True)
+    exam_date = models.DateField(_("exam date"))
+    learned_on = models.DateField(
+        _("the family learned it on"), null=True, blank=True, help_text=_("If later than the exam date.")
+    )
+    analysis = models.TextField(_("analysis"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    request_key = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    class Meta:
+        verbose_name = _("exam score")
+        verbose_name_plural = _("exam scores")
+        ordering = ["-exam_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["created_by", "request_key"], name="score_once_per_form"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, full_marks__gt=0, score__lte=models.F("full_marks")),
+                name="score_within_full_marks",
+                violation_error_message=_("The score must be between 0 and the full marks."),
+            ),
+        ]
+        indexes = [
+            # The score record and the trend chart of a student, by date.
+            models.Index(fields=["student", "exam_date"], name="score_student_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.student} · {self.subject} {self.score}/{self.full_marks}"
+
+    @property
+    def percent(self) -> float:
+        return float(self.score) * 100 / float(self.full_marks)

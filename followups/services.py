@@ -1,4 +1,4 @@
-"""Follow-up records with clocks: callbacks (F1, L4) for now."""
+"""Follow-up records with clocks: callbacks (F1, L4) and exam scores (L5)."""
 
 import uuid
 from datetime import datetime
@@ -14,7 +14,7 @@ from students.models import Lesson, Student
 from students.services import can_edit_file
 from timeline.services import timeline_add
 
-from .models import Callback
+from .models import Callback, ExamScore
 
 
 def first_lesson_taught(*, lesson: Lesson, actor) -> None:
@@ -82,3 +82,66 @@ def callback_record(
         deadline_meet(rule="F1", subject=student, actor=actor, at=at)
         deadline_meet(rule="L4", subject=student, actor=actor, at=at)
     return callback, True
+
+
+@transaction.atomic
+def score_record(
+    *,
+    student: Student,
+    actor,
+    request_key: uuid.UUID,
+    kind: str,
+    subject: str,
+    score,
+    full_marks,
+    exam_date,
+    analysis: str,
+    class_rank=None,
+    learned_on=None,
+) -> tuple[ExamScore, bool]:
+    """L5: a score with its analysis, due a week after the exam (or after the family learned it).
+    The clock is opened and closed at once: on time or late is what the record shows."""
+    if not can_edit_file(actor, student):
+        raise PermissionDenied(_("Only the student's learning manager and those above record scores."))
+    today = timezone.localdate()
+    if exam_date > today:
+        raise ValidationError({"exam_date": _("A score needs an exam that has taken place.")})
+    if learned_on and (learned_on < exam_date or learned_on > today):
+        raise ValidationError(
+            {"learned_on": _("The family learns a score after the exam and not in the future.")}
+        )
+    if not 0 <= score <= full_marks:
+        raise ValidationError({"score": _("The score must be between 0 and the full marks.")})
+    if not (analysis or "").strip():
+        raise ValidationError({"analysis": _("Write what the score shows and what comes next.")})
+    record, created = ExamScore.objects.get_or_create(
+        created_by=actor,
+        request_key=request_key,
+        defaults={
+            "student": student,
+            "kind": kind,
+            "subject": subject.strip(),
+            "score": score,
+            "full_marks": full_marks,
+            "class_rank": class_rank,
+            "exam_date": exam_date,
+            "learned_on": learned_on,
+            "analysis": analysis.strip(),
+        },
+    )
+    if not created:
+        return record, False
+    known = datetime.combine(learned_on or exam_date, datetime.min.time(), tzinfo=calendar.local_zone())
+    if student.manager_id:
+        deadline_open(rule="L5", subject=record, owner=student.manager, start=known, actor=actor)
+        deadline_meet(rule="L5", subject=record, actor=actor)
+    timeline_add(
+        subject=record,
+        kind="score.recorded",
+        campus_id=student.campus_id,
+        actor=actor,
+        student_id=student.pk,
+        reason=record.analysis,
+        data={"subject": record.subject, "score": str(score), "full_marks": str(full_marks)},
+    )
+    return record, True

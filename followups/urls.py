@@ -5,4 +5,5 @@ from . import views
 app_name = "followups"
 urlpatterns = [
     path("students/<int:student_id>/callbacks/", views.callback_new, name="callback_new"),
+    path("students/<int:student_id>/scores/", views.score_new, name="score_new"),
 ]

@@ -7,8 +7,9 @@ from django.views.decorators.http import require_POST
 from students.selectors import students_for
 from students.services import can_edit_file
 
-from .forms import CallbackForm
-from .services import callback_record
+from .forms import CallbackForm, ScoreForm
+from .selectors import CHART_HEIGHT, CHART_WIDTH, score_trends
+from .services import callback_record, score_record
 
 
 @login_required
@@ -37,3 +38,39 @@ def callback_new(request, student_id: int):
     }
     template = "followups/_callbacks.html" if request.htmx else "followups/callback_page.html"
     return TemplateResponse(request, template, context, status=200)
+
+
+@login_required
+@require_POST
+def score_new(request, student_id: int):
+    """Quick entry of an exam score from the student page; htmx swaps the score section in place."""
+    student = get_object_or_404(students_for(request.user), pk=student_id)
+    if not can_edit_file(request.user, student):
+        raise PermissionDenied
+    form = ScoreForm(request.POST)
+    recorded = False
+    if form.is_valid():
+        try:
+            score_record(student=student, actor=request.user, **form.cleaned_data)
+            recorded = True
+        except ValidationError as error:
+            form.add_error(None, error)
+    if not request.htmx and recorded:
+        return redirect(f"{student.get_absolute_url()}#scores")
+    context = {
+        **score_section(student, form=None if recorded else form),
+        "student": student,
+        "can_edit_file": True,
+        "score_saved": recorded,
+    }
+    template = "followups/_scores.html" if request.htmx else "followups/score_page.html"
+    return TemplateResponse(request, template, context)
+
+
+def score_section(student, *, form=None) -> dict:
+    return {
+        "scores": list(student.scores.all()[:30]),
+        "trends": score_trends(student),
+        "score_form": form or ScoreForm(),
+        "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT},
+    }

@@ -17,6 +17,7 @@ from accounts.models import Role
 from deadlines.selectors import student_deadlines
 from deadlines.services import WAIVERS
 from followups.forms import CallbackForm
+from followups.views import score_section
 from handover.selectors import handovers_for
 
 from .contract_import import COLUMNS as IMPORT_COLUMNS
@@ -104,6 +105,7 @@ def student_detail(request, pk: int):
         "documents": list(student.documents.select_related("uploaded_by")),
         "callbacks": list(student.callbacks.select_related("created_by")[:20]),
         "callback_form": CallbackForm(),
+        **score_section(student),
         "handovers": list(handovers_for(request.user).filter(student=student).select_related("contract")),
         "active": [d for d in deadlines if d.is_active],
         "closed": [d for d in deadlines if not d.is_active],

@@ -19,6 +19,7 @@ KIND_LABELS = {
     "student.active": _("first lesson taught: now active"),
     "guardian.added": _("guardian added"),
     "callback.recorded": _("callback"),
+    "score.recorded": _("exam score"),
     "handover.started": _("handover started"),
     "handover.received": _("file received and reviewed"),
     "handover.intro_call": _("first call to the parent"),
@@ -48,6 +49,7 @@ DETAILS = {
     "lesson.absent": "subject",
     "document.added": "title",
     "guardian.added": "name",
+    "score.recorded": "subject",
 }
 ESCALATION_TARGETS = {1: _("to the supervisor"), 2: _("to the campus director")}
 
