@@ -194,6 +194,7 @@ RULES: dict[str, Rule] = {
         Rule("L6", _("Monthly growth record"), Recurring(every=30 * D), LM, 3 * D, 3 * D),
         Rule("L7", _("Follow up a concern before the next lesson ends"), AtEvent(), LM, 4 * H, D),
         Rule("L8", _("Bring an unstable situation to the team"), WorkingDays(1), LM, 4 * H, 4 * H),
+        Rule("L9", _("Find the real reason for an absence"), WorkingDays(1), LM, 4 * H, D),
         Rule("L10", _("Tell parent and student about a change"), AtEvent(), LM, 4 * H, 4 * H),
         Rule("E1", _("Stabilise the parent after a warning sign"), CalendarDays(3), LM, D, D),
         Rule("E2", _("Rescue: analyse the reasons and save the student"), WorkingDays(2), SUP, 4 * H, D),

@@ -101,3 +101,23 @@ class ExamScore(models.Model):
     @property
     def percent(self) -> float:
         return float(self.score) * 100 / float(self.full_marks)
+
+
+class AbsenceReason(models.Model):
+    """L9: the real reason a student missed a lesson, found out by the manager."""
+
+    lesson = models.OneToOneField(
+        "students.Lesson", on_delete=models.CASCADE, related_name="absence_reason", verbose_name=_("lesson")
+    )
+    reason = models.TextField(_("the real reason"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("absence reason")
+        verbose_name_plural = _("absence reasons")
+
+    def __str__(self):
+        return self.reason[:40]

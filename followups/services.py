@@ -14,7 +14,7 @@ from students.models import Lesson, Student
 from students.services import can_edit_file
 from timeline.services import timeline_add
 
-from .models import Callback, ExamScore
+from .models import AbsenceReason, Callback, ExamScore
 
 
 def first_lesson_taught(*, lesson: Lesson, actor) -> None:
@@ -145,3 +145,38 @@ def score_record(
         data={"subject": record.subject, "score": str(score), "full_marks": str(full_marks)},
     )
     return record, True
+
+
+def lesson_missed(*, lesson: Lesson, actor) -> None:
+    """L9: a lesson marked absent — the manager finds out the real reason by the next working day's end."""
+    if lesson.student.manager_id:
+        deadline_open(rule="L9", subject=lesson, owner=lesson.student.manager, actor=actor)
+
+
+@transaction.atomic
+def absence_reason_record(*, lesson: Lesson, actor, reason: str) -> bool:
+    """The real reason of an absence; recorded once (False if it already was)."""
+    student = lesson.student
+    if not can_edit_file(actor, student):
+        raise PermissionDenied(_("Only the student's learning manager and those above record this."))
+    if lesson.status != Lesson.Status.ABSENT:
+        raise ValidationError(_("Only a missed lesson has an absence reason."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the student missed the lesson.")})
+    _record, created = AbsenceReason.objects.get_or_create(
+        lesson=lesson, defaults={"reason": reason, "recorded_by": actor}
+    )
+    if not created:
+        return False
+    timeline_add(
+        subject=lesson,
+        kind="absence.reason",
+        campus_id=student.campus_id,
+        actor=actor,
+        student_id=student.pk,
+        reason=reason,
+        data={"subject": lesson.subject},
+    )
+    deadline_meet(rule="L9", subject=lesson, actor=actor)
+    return True

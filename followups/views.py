@@ -1,15 +1,18 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from students.models import Lesson
 from students.selectors import students_for
 from students.services import can_edit_file
 
 from .forms import CallbackForm, ScoreForm
 from .selectors import CHART_HEIGHT, CHART_WIDTH, score_trends
-from .services import callback_record, score_record
+from .services import absence_reason_record, callback_record, score_record
 
 
 @login_required
@@ -74,3 +77,18 @@ def score_section(student, *, form=None) -> dict:
         "score_form": form or ScoreForm(),
         "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT},
     }
+
+
+@login_required
+@require_POST
+def absence_reason_new(request, student_id: int, lesson_id: int):
+    student = get_object_or_404(students_for(request.user), pk=student_id)
+    lesson = get_object_or_404(Lesson.objects.select_related("student"), pk=lesson_id, student=student)
+    try:
+        if not absence_reason_record(
+            lesson=lesson, actor=request.user, reason=request.POST.get("reason", "")
+        ):
+            messages.info(request, _("This was already recorded."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(f"{student.get_absolute_url()}#lessons")

@@ -301,6 +301,10 @@ def lesson_mark(*, lesson: Lesson, actor, status: str) -> bool:
     if not Lesson.objects.filter(pk=lesson.pk, status=Lesson.Status.SCHEDULED).update(status=status):
         return False
     student = lesson.student
+    if status == Lesson.Status.ABSENT:
+        from followups.services import lesson_missed  # follow-up builds on the file, not the reverse
+
+        lesson_missed(lesson=lesson, actor=actor)
     if status == Lesson.Status.DONE and Student.objects.filter(
         pk=student.pk, status=Student.Status.ONBOARDING
     ).update(status=Student.Status.ACTIVE):

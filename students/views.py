@@ -93,7 +93,7 @@ def student_detail(request, pk: int):
         context["markable"] = {lesson.pk for lesson in context["lessons"] if markable(user, lesson, now)}
         return TemplateResponse(request, "students/detail.html", context)
     deadlines = list(student_deadlines(student, user))
-    lessons = list(student.lessons.select_related("teacher").order_by("-starts_at")[:30])
+    lessons = list(student.lessons.select_related("teacher", "absence_reason").order_by("-starts_at")[:30])
     context = {
         "student": student,
         "guardians": list(student.guardians.all()),

@@ -20,6 +20,7 @@ KIND_LABELS = {
     "guardian.added": _("guardian added"),
     "callback.recorded": _("callback"),
     "score.recorded": _("exam score"),
+    "absence.reason": _("reason for an absence found"),
     "handover.started": _("handover started"),
     "handover.received": _("file received and reviewed"),
     "handover.intro_call": _("first call to the parent"),
