@@ -223,4 +223,5 @@ CELERY_BEAT_SCHEDULE = {
     "deadlines-deliver": {"task": "deadlines.deliver", "schedule": 60.0, "options": {"expires": 55}},
     "sessions-clear": {"task": "accounts.sessions_clear", "schedule": crontab(hour=3, minute=15)},
     "weekend-timetables": {"task": "handover.weekend_timetables_open", "schedule": crontab(hour=7, minute=0)},
+    "growth-records": {"task": "followups.growth_records_open", "schedule": crontab(hour=7, minute=5)},
 }

@@ -91,6 +91,17 @@ class AtEvent(DueRule):
 
 
 @dataclass(frozen=True)
+class LastWorkingDayOfMonth(DueRule):
+    """Before leaving work on the last working day of the start's month ("at least one a month")."""
+
+    def due_at(self, *, start, event, campus=None):
+        local = start.astimezone(calendar.local_zone()).date()
+        next_month = (local.replace(day=28) + timedelta(days=4)).replace(day=1)
+        day = calendar.Calendar(campus).previous_working_day(next_month)
+        return calendar.end_of_working_day(day, campus)
+
+
+@dataclass(frozen=True)
 class EndOfWorkingDayBefore(DueRule):
     """Before leaving work on the last working day before the event's day."""
 
@@ -191,7 +202,7 @@ RULES: dict[str, Rule] = {
             "L4", _("Callback to the parent"), Recurring(every=7 * D, then=14 * D, after=61 * D), LM, D, 2 * D
         ),
         Rule("L5", _("Enter the exam score with an analysis"), CalendarDays(7), LM, D, 2 * D),
-        Rule("L6", _("Monthly growth record"), Recurring(every=30 * D), LM, 3 * D, 3 * D),
+        Rule("L6", _("Monthly growth record"), LastWorkingDayOfMonth(), LM, 3 * D, 3 * D),
         Rule("L7", _("Follow up a concern before the next lesson ends"), AtEvent(), LM, 4 * H, D),
         Rule("L8", _("Bring an unstable situation to the team"), WorkingDays(1), LM, 4 * H, 4 * H),
         Rule("L9", _("Find the real reason for an absence"), WorkingDays(1), LM, 4 * H, D),

@@ -84,27 +84,34 @@ def deadline_open(
     return deadline
 
 
-def _active(rule: str, subject: models.Model) -> Deadline | None:
-    """The subject's active deadline of `rule`, locked until the transaction ends."""
-    return (
-        Deadline.objects.select_for_update()
-        .filter(rule=rule, status__in=ACTIVE, **_subject_filter(subject))
-        .order_by("-occurrence")
-        .first()
+def _active(rule: str, subject: models.Model, occurrence: int | None = None) -> Deadline | None:
+    """The subject's active deadline of `rule` (the latest, or the given occurrence), locked until the
+    transaction ends."""
+    rows = Deadline.objects.select_for_update().filter(
+        rule=rule, status__in=ACTIVE, **_subject_filter(subject)
     )
+    if occurrence is not None:
+        rows = rows.filter(occurrence=occurrence)
+    return rows.order_by("-occurrence").first()
 
 
 @transaction.atomic
 def deadline_meet(
-    *, rule: str, subject: models.Model, actor: User, at: datetime | None = None
+    *,
+    rule: str,
+    subject: models.Model,
+    actor: User,
+    at: datetime | None = None,
+    occurrence: int | None = None,
 ) -> Deadline | None:
     """The work was recorded: closes the active deadline (met, or met late). None if none was open.
 
-    For a recurring rule the next occurrence opens, counted from now.
+    For a recurring rule the next occurrence opens, counted from now. `occurrence` picks one of
+    several open at once (a monthly rule keyed by its month).
     """
     rule_obj = get_rule(rule)
     at = calendar.require_aware(at, "at") if at is not None else timezone.now()
-    deadline = _active(rule, subject)
+    deadline = _active(rule, subject, occurrence)
     if deadline is None:
         return None
     old = deadline.status

@@ -3,7 +3,7 @@ import uuid
 from django import forms
 from django.utils import timezone
 
-from .models import Callback, ExamScore
+from .models import Callback, ExamScore, GrowthRecord
 
 
 class CallbackForm(forms.ModelForm):
@@ -50,4 +50,17 @@ class ScoreForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"request_key": uuid.uuid4(), "full_marks": 100})
+        super().__init__(*args, **kwargs)
+
+
+class GrowthForm(forms.ModelForm):
+    request_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = GrowthRecord
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"request_key": uuid.uuid4()})
         super().__init__(*args, **kwargs)

@@ -121,3 +121,29 @@ class AbsenceReason(models.Model):
 
     def __str__(self):
         return self.reason[:40]
+
+
+class GrowthRecord(models.Model):
+    """L6: what changed in the student this month — at least one record a month."""
+
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.CASCADE, related_name="growth_records", verbose_name=_("student")
+    )
+    month = models.DateField(_("month"))
+    text = models.TextField(_("growth record"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    request_key = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    class Meta:
+        verbose_name = _("growth record")
+        verbose_name_plural = _("growth records")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["created_by", "request_key"], name="growth_once_per_form"),
+        ]
+
+    def __str__(self):
+        return f"{self.student} · {self.month:%Y-%m}"

@@ -14,7 +14,7 @@ from students.models import Lesson, Student
 from students.services import can_edit_file
 from timeline.services import timeline_add
 
-from .models import AbsenceReason, Callback, ExamScore
+from .models import AbsenceReason, Callback, ExamScore, GrowthRecord
 
 
 def first_lesson_taught(*, lesson: Lesson, actor) -> None:
@@ -180,3 +180,46 @@ def absence_reason_record(*, lesson: Lesson, actor, reason: str) -> bool:
     )
     deadline_meet(rule="L9", subject=lesson, actor=actor)
     return True
+
+
+def month_key(day) -> int:
+    """The occurrence of a monthly clock: 202612 for December 2026."""
+    return day.year * 100 + day.month
+
+
+@transaction.atomic
+def growth_records_open(*, today) -> int:
+    """L6 for every active student with a manager, for this month; safe to run every morning."""
+    start = datetime.combine(today.replace(day=1), datetime.min.time(), tzinfo=calendar.local_zone())
+    students = Student.objects.filter(status=Student.Status.ACTIVE, manager__isnull=False).select_related(
+        "manager__campus"
+    )
+    for student in students:
+        deadline_open(
+            rule="L6", subject=student, owner=student.manager, start=start, occurrence=month_key(today)
+        )
+    return students.count()
+
+
+@transaction.atomic
+def growth_record_add(
+    *, student: Student, actor, request_key: uuid.UUID, text: str
+) -> tuple[GrowthRecord, bool]:
+    """A growth record of this month; it meets this month's L6."""
+    if not can_edit_file(actor, student):
+        raise PermissionDenied(_("Only the student's learning manager and those above record this."))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write what has grown this month.")})
+    today = timezone.localdate()
+    record, created = GrowthRecord.objects.get_or_create(
+        created_by=actor,
+        request_key=request_key,
+        defaults={"student": student, "month": today.replace(day=1), "text": text},
+    )
+    if created:
+        timeline_add(
+            subject=student, kind="growth.recorded", campus_id=student.campus_id, actor=actor, reason=text
+        )
+        deadline_meet(rule="L6", subject=student, actor=actor, occurrence=month_key(today))
+    return record, created

@@ -6,6 +6,7 @@ app_name = "followups"
 urlpatterns = [
     path("students/<int:student_id>/callbacks/", views.callback_new, name="callback_new"),
     path("students/<int:student_id>/scores/", views.score_new, name="score_new"),
+    path("students/<int:student_id>/growth/", views.growth_new, name="growth_new"),
     path(
         "students/<int:student_id>/lessons/<int:lesson_id>/absence/",
         views.absence_reason_new,

@@ -10,9 +10,9 @@ from students.models import Lesson
 from students.selectors import students_for
 from students.services import can_edit_file
 
-from .forms import CallbackForm, ScoreForm
+from .forms import CallbackForm, GrowthForm, ScoreForm
 from .selectors import CHART_HEIGHT, CHART_WIDTH, score_trends
-from .services import absence_reason_record, callback_record, score_record
+from .services import absence_reason_record, callback_record, growth_record_add, score_record
 
 
 @login_required
@@ -92,3 +92,31 @@ def absence_reason_new(request, student_id: int, lesson_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(f"{student.get_absolute_url()}#lessons")
+
+
+@login_required
+@require_POST
+def growth_new(request, student_id: int):
+    """Quick entry of a growth record; htmx swaps the section in place."""
+    student = get_object_or_404(students_for(request.user), pk=student_id)
+    if not can_edit_file(request.user, student):
+        raise PermissionDenied
+    form = GrowthForm(request.POST)
+    recorded = False
+    if form.is_valid():
+        try:
+            growth_record_add(student=student, actor=request.user, **form.cleaned_data)
+            recorded = True
+        except ValidationError as error:
+            form.add_error(None, error)
+    if not request.htmx and recorded:
+        return redirect(f"{student.get_absolute_url()}#growth")
+    context = {
+        "student": student,
+        "growth_records": list(student.growth_records.select_related("created_by")[:12]),
+        "growth_form": GrowthForm() if recorded else form,
+        "can_edit_file": True,
+        "growth_saved": recorded,
+    }
+    template = "followups/_growth.html" if request.htmx else "followups/growth_page.html"
+    return TemplateResponse(request, template, context)

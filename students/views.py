@@ -16,7 +16,7 @@ from accounts import scope
 from accounts.models import Role
 from deadlines.selectors import student_deadlines
 from deadlines.services import WAIVERS
-from followups.forms import CallbackForm
+from followups.forms import CallbackForm, GrowthForm
 from followups.views import score_section
 from handover.selectors import handovers_for
 
@@ -105,6 +105,8 @@ def student_detail(request, pk: int):
         "documents": list(student.documents.select_related("uploaded_by")),
         "callbacks": list(student.callbacks.select_related("created_by")[:20]),
         "callback_form": CallbackForm(),
+        "growth_records": list(student.growth_records.select_related("created_by")[:12]),
+        "growth_form": GrowthForm(),
         **score_section(student),
         "handovers": list(handovers_for(request.user).filter(student=student).select_related("contract")),
         "active": [d for d in deadlines if d.is_active],

@@ -13,6 +13,7 @@ from deadlines.rules import (
     EndOfWorkingDayBefore,
     Hours,
     HoursBefore,
+    LastWorkingDayOfMonth,
     Recurring,
     UnknownRule,
     WorkingDays,
@@ -50,6 +51,7 @@ def test_every_rule_of_the_process_with_a_clock_is_declared():
         AtEvent,
         EndOfWorkingDayBefore,
         Recurring,
+        LastWorkingDayOfMonth,
     }
 
 
@@ -80,6 +82,10 @@ def test_every_rule_of_the_process_with_a_clock_is_declared():
         ("P3", at(2026, 9, 20, 9, 0), at(2026, 10, 8, 10, 0), at(2026, 9, 30, 18, 0)),  # after National Day
         ("L4", at(2026, 12, 1, 9, 0), at(2026, 11, 20, 9, 0), at(2026, 12, 8, 9, 0)),  # weekly at first
         ("L4", at(2027, 2, 1, 9, 0), at(2026, 11, 20, 9, 0), at(2027, 2, 15, 9, 0)),  # then every two weeks
+        ("L6", at(2026, 12, 1, 0, 0), None, at(2026, 12, 31, 18, 0)),  # the month's last working day
+        ("L6", at(2026, 9, 1, 0, 0), None, at(2026, 9, 30, 18, 0)),  # Oct 1 holiday comes after
+        ("L6", at(2026, 2, 1, 0, 0), None, at(2026, 2, 28, 18, 0)),  # Sat 28 Feb is a make-up workday
+        ("L6", at(2026, 5, 1, 0, 0), None, at(2026, 5, 29, 18, 0)),  # 30-31 May is a weekend
     ],
 )
 def test_due_times_of_every_kind(db, rule, start, event, due):

@@ -21,6 +21,7 @@ KIND_LABELS = {
     "callback.recorded": _("callback"),
     "score.recorded": _("exam score"),
     "absence.reason": _("reason for an absence found"),
+    "growth.recorded": _("growth record"),
     "handover.started": _("handover started"),
     "handover.received": _("file received and reviewed"),
     "handover.intro_call": _("first call to the parent"),

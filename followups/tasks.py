@@ -1,0 +1,10 @@
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task(name="followups.growth_records_open")
+def growth_records_open() -> int:
+    """Every morning: this month's L6 for each active student (opening it again changes nothing)."""
+    return services.growth_records_open(today=timezone.localdate())
