@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from config.admin import ReadOnlyAdmin
 
-from .models import Callback, ExamScore
+from .models import AbsenceReason, Callback, Concern, ExamScore, GrowthRecord
 
 
 @admin.register(Callback)
@@ -20,3 +20,25 @@ class ExamScoreAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "subject"]
     search_fields = ["student__full_name", "analysis"]
     list_select_related = ["student"]
+
+
+@admin.register(AbsenceReason)
+class AbsenceReasonAdmin(ReadOnlyAdmin):
+    list_display = ["lesson", "reason", "recorded_by", "recorded_at"]
+    search_fields = ["lesson__student__full_name", "reason"]
+    list_select_related = ["lesson__student", "recorded_by"]
+
+
+@admin.register(GrowthRecord)
+class GrowthRecordAdmin(ReadOnlyAdmin):
+    list_display = ["student", "month", "created_by", "created_at"]
+    search_fields = ["student__full_name", "text"]
+    list_select_related = ["student", "created_by"]
+
+
+@admin.register(Concern)
+class ConcernAdmin(ReadOnlyAdmin):
+    list_display = ["student", "kind", "raised_by", "raised_at", "handled_at"]
+    list_filter = ["kind", ("handled_at", admin.EmptyFieldListFilter)]
+    search_fields = ["student__full_name", "description"]
+    list_select_related = ["student", "raised_by"]

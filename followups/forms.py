@@ -3,7 +3,7 @@ import uuid
 from django import forms
 from django.utils import timezone
 
-from .models import Callback, ExamScore, GrowthRecord
+from .models import Callback, Concern, ExamScore, GrowthRecord
 
 
 class CallbackForm(forms.ModelForm):
@@ -64,3 +64,30 @@ class GrowthForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"request_key": uuid.uuid4()})
         super().__init__(*args, **kwargs)
+
+
+class ConcernForm(forms.ModelForm):
+    request_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Concern
+        fields = ["kind", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"request_key": uuid.uuid4()})
+        super().__init__(*args, **kwargs)
+
+
+class ConcernHandleForm(forms.ModelForm):
+    class Meta:
+        model = Concern
+        fields = ["analysis", "parent_advice", "student_talk"]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2}) for name in ("analysis", "parent_advice", "student_talk")
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = True

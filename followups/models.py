@@ -147,3 +147,48 @@ class GrowthRecord(models.Model):
 
     def __str__(self):
         return f"{self.student} · {self.month:%Y-%m}"
+
+
+class Concern(models.Model):
+    """L7: something about a student to watch — raised by anyone who works with them, handled by the
+    manager with the teacher or counsellor, the parent and the student."""
+
+    class Kind(models.TextChoices):
+        MOOD = "mood", _("Mood")
+        SCORES = "scores", _("Change in scores")
+        HABITS = "habits", _("Habits")
+        OTHER = "other", _("Other")
+
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.CASCADE, related_name="concerns", verbose_name=_("student")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    description = models.TextField(_("what was noticed"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("raised by")
+    )
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    analysis = models.TextField(_("analysis with the teacher or counsellor"), blank=True)
+    parent_advice = models.TextField(_("what the parent was told and advised"), blank=True)
+    student_talk = models.TextField(_("the talk with the student"), blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    request_key = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    class Meta:
+        verbose_name = _("concern")
+        verbose_name_plural = _("concerns")
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["raised_by", "request_key"], name="concern_once_per_form"),
+        ]
+
+    def __str__(self):
+        return f"{self.student} · {self.get_kind_display()}"

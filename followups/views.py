@@ -10,9 +10,18 @@ from students.models import Lesson
 from students.selectors import students_for
 from students.services import can_edit_file
 
-from .forms import CallbackForm, GrowthForm, ScoreForm
+from .forms import CallbackForm, ConcernForm, ConcernHandleForm, GrowthForm, ScoreForm
+from .models import Concern
 from .selectors import CHART_HEIGHT, CHART_WIDTH, score_trends
-from .services import absence_reason_record, callback_record, growth_record_add, score_record
+from .services import (
+    CONCERN_RAISERS,
+    absence_reason_record,
+    callback_record,
+    concern_handle,
+    concern_raise,
+    growth_record_add,
+    score_record,
+)
 
 
 @login_required
@@ -120,3 +129,58 @@ def growth_new(request, student_id: int):
     }
     template = "followups/_growth.html" if request.htmx else "followups/growth_page.html"
     return TemplateResponse(request, template, context)
+
+
+def concern_section(student, user, **forms) -> dict:
+    handle = forms.get("handle", {})
+    concerns = student.concerns.select_related("raised_by", "handled_by")[:20]
+    return {
+        "concern_rows": [
+            (c, None if c.handled_at else handle.get(c.pk) or ConcernHandleForm()) for c in concerns
+        ],
+        "concern_form": forms.get("raise") or ConcernForm(),
+        "can_raise": user.role in CONCERN_RAISERS,
+        "can_edit_file": can_edit_file(user, student),
+    }
+
+
+def _concern_response(request, student, saved: str = "", **forms):
+    if not request.htmx and saved:
+        return redirect(f"{student.get_absolute_url()}#concerns")
+    context = {"student": student, "concern_saved": saved, **concern_section(student, request.user, **forms)}
+    template = "followups/_concerns.html" if request.htmx else "followups/concern_page.html"
+    return TemplateResponse(request, template, context)
+
+
+@login_required
+@require_POST
+def concern_new(request, student_id: int):
+    student = get_object_or_404(students_for(request.user), pk=student_id)
+    if request.user.role not in CONCERN_RAISERS:
+        raise PermissionDenied
+    form = ConcernForm(request.POST)
+    if form.is_valid():
+        try:
+            concern_raise(student=student, actor=request.user, **form.cleaned_data)
+            return _concern_response(request, student, saved=_("Concern raised."))
+        except ValidationError as error:
+            form.add_error(None, error)
+    return _concern_response(request, student, **{"raise": form})
+
+
+@login_required
+@require_POST
+def concern_handle_view(request, student_id: int, concern_id: int):
+    student = get_object_or_404(students_for(request.user), pk=student_id)
+    concern = get_object_or_404(Concern.objects.select_related("student"), pk=concern_id, student=student)
+    if not can_edit_file(request.user, student):
+        raise PermissionDenied
+    form = ConcernHandleForm(request.POST, instance=concern)
+    if form.is_valid():
+        try:
+            if concern_handle(concern=concern, actor=request.user, **form.cleaned_data):
+                return _concern_response(request, student, saved=_("Concern handled."))
+            return _concern_response(request, student, saved=_("This was already recorded."))
+        except ValidationError as error:
+            form.add_error(None, error)
+    return _concern_response(request, student, handle={concern.pk: form})

@@ -17,7 +17,7 @@ from accounts.models import Role
 from deadlines.selectors import student_deadlines
 from deadlines.services import WAIVERS
 from followups.forms import CallbackForm, GrowthForm
-from followups.views import score_section
+from followups.views import concern_section, score_section
 from handover.selectors import handovers_for
 
 from .contract_import import COLUMNS as IMPORT_COLUMNS
@@ -89,6 +89,7 @@ def student_detail(request, pk: int):
             "documents": list(student.documents.select_related("uploaded_by")),
             "may_add_document": may_add_document(user, student),
             "now": now,
+            **concern_section(student, user),
         }
         context["markable"] = {lesson.pk for lesson in context["lessons"] if markable(user, lesson, now)}
         return TemplateResponse(request, "students/detail.html", context)
@@ -107,6 +108,7 @@ def student_detail(request, pk: int):
         "callback_form": CallbackForm(),
         "growth_records": list(student.growth_records.select_related("created_by")[:12]),
         "growth_form": GrowthForm(),
+        **concern_section(student, user),
         **score_section(student),
         "handovers": list(handovers_for(request.user).filter(student=student).select_related("contract")),
         "active": [d for d in deadlines if d.is_active],

@@ -22,6 +22,8 @@ KIND_LABELS = {
     "score.recorded": _("exam score"),
     "absence.reason": _("reason for an absence found"),
     "growth.recorded": _("growth record"),
+    "concern.raised": _("concern raised"),
+    "concern.handled": _("concern handled"),
     "handover.started": _("handover started"),
     "handover.received": _("file received and reviewed"),
     "handover.intro_call": _("first call to the parent"),

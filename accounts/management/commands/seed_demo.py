@@ -1,3 +1,4 @@
+import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
 from itertools import cycle
@@ -9,6 +10,7 @@ from django.utils import timezone
 from accounts.models import Campus, Role, Team, User
 from deadlines.rules import CalendarDays, Hours, Recurring, get_rule
 from deadlines.services import deadline_meet, deadline_open
+from followups.services import callback_record, concern_raise, score_record
 from handover.models import Handover, PaperItem
 from handover.services import (
     first_lesson_set,
@@ -128,6 +130,7 @@ class Command(BaseCommand):
         for slot, (name, manager, grade, clocks) in enumerate(DEMO_STUDENTS):
             self.seed_student(name, managers[manager], grade, clocks, slot=slot)
         self.seed_stages()
+        self.seed_followups()
         weekend_timetables_open(today=timezone.localdate())
         extra = [managers[m] for m in ("manager1", "manager2", "manager3")]
         for number, manager in zip(range(students), cycle(extra), strict=False):
@@ -216,7 +219,49 @@ class Command(BaseCommand):
                 classroom=f"30{slot % 6 + 1}" if slot is not None else "",
             )
             if starts <= now:
-                lesson_mark(lesson=lesson, actor=student.manager, status=Lesson.Status.DONE)
+                missed = slot == 1 and week == 1  # one absence to look into (L9)
+                status = Lesson.Status.ABSENT if missed else Lesson.Status.DONE
+                lesson_mark(lesson=lesson, actor=student.manager, status=status)
+
+    def seed_followups(self) -> None:
+        """A student months into the contract: scores with a trend, callbacks, a concern."""
+        student = Student.objects.filter(full_name="陈子涵").select_related("manager").first()
+        if student is None or student.scores.exists():
+            return
+        manager, now = student.manager, timezone.now()
+        teacher = User.objects.filter(role=Role.TEACHER, campus=student.campus_id).first()
+        for months_ago, maths, english in ((3, 68, 75), (2, 74, 73), (1, 83, 78)):
+            exam = timezone.localdate() - timedelta(days=30 * months_ago)
+            for subject, score in (("数学", maths), ("英语", english)):
+                score_record(
+                    student=student,
+                    actor=manager,
+                    request_key=uuid.uuid4(),
+                    kind="monthly",
+                    subject=subject,
+                    score=Decimal(score),
+                    full_marks=Decimal(100),
+                    exam_date=exam,
+                    analysis="计算更仔细了；应用题审题仍需加强" if subject == "数学" else "词汇量在增加",
+                )
+        for days_ago in (20, 12):
+            callback_record(
+                student=student,
+                actor=manager,
+                request_key=uuid.uuid4(),
+                at=now - timedelta(days=days_ago),
+                summary="反馈本周学习情况，家长满意",
+                concerns="担心期末数学",
+                next_steps="下周增加一次练习",
+            )
+        if teacher:
+            concern_raise(
+                student=student,
+                actor=teacher,
+                request_key=uuid.uuid4(),
+                kind="mood",
+                description="最近上课容易走神，作业拖延",
+            )
 
     def seed_stages(self) -> None:
         """One student at each step of the handover and the pre-class work, on the first campus."""
