@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from students.models import Lesson
 from students.selectors import students_for
@@ -24,29 +25,34 @@ from .services import (
 )
 
 
+def _saved(request, student, anchor: str, message: str):
+    """A follow-up record saved: say so on the student page, reloaded so every section shows it."""
+    messages.success(request, message)
+    if request.htmx:
+        return HttpResponseClientRefresh()
+    return redirect(f"{student.get_absolute_url()}{anchor}")
+
+
 @login_required
 @require_POST
 def callback_new(request, student_id: int):
-    """Quick entry of a callback from the student page: htmx swaps the callback section in place."""
+    """Quick entry of a callback from the student page: errors come back in place (htmx); once saved,
+    the page reloads, so its deadlines show the callback too."""
     student = get_object_or_404(students_for(request.user), pk=student_id)
     if not can_edit_file(request.user, student):
         raise PermissionDenied
     form = CallbackForm(request.POST)
-    recorded = False
     if form.is_valid():
         try:
             callback_record(student=student, actor=request.user, **form.cleaned_data)
-            recorded = True
+            return _saved(request, student, "#callbacks", _("Callback recorded."))
         except ValidationError as error:
             form.add_error(None, error)
-    if not request.htmx and recorded:
-        return redirect(f"{student.get_absolute_url()}#callbacks")
     context = {
         "student": student,
         "callbacks": list(student.callbacks.select_related("created_by")[:20]),
-        "callback_form": CallbackForm() if recorded else form,
+        "callback_form": form,
         "can_edit_file": True,
-        "callback_saved": recorded,
     }
     template = "followups/_callbacks.html" if request.htmx else "followups/callback_page.html"
     return TemplateResponse(request, template, context, status=200)
@@ -60,21 +66,13 @@ def score_new(request, student_id: int):
     if not can_edit_file(request.user, student):
         raise PermissionDenied
     form = ScoreForm(request.POST)
-    recorded = False
     if form.is_valid():
         try:
             score_record(student=student, actor=request.user, **form.cleaned_data)
-            recorded = True
+            return _saved(request, student, "#scores", _("Score recorded."))
         except ValidationError as error:
             form.add_error(None, error)
-    if not request.htmx and recorded:
-        return redirect(f"{student.get_absolute_url()}#scores")
-    context = {
-        **score_section(student, form=None if recorded else form),
-        "student": student,
-        "can_edit_file": True,
-        "score_saved": recorded,
-    }
+    context = {**score_section(student, form=form), "student": student, "can_edit_file": True}
     template = "followups/_scores.html" if request.htmx else "followups/score_page.html"
     return TemplateResponse(request, template, context)
 
@@ -106,26 +104,22 @@ def absence_reason_new(request, student_id: int, lesson_id: int):
 @login_required
 @require_POST
 def growth_new(request, student_id: int):
-    """Quick entry of a growth record; htmx swaps the section in place."""
+    """Quick entry of a growth record; errors come back in place, a saved record reloads the page."""
     student = get_object_or_404(students_for(request.user), pk=student_id)
     if not can_edit_file(request.user, student):
         raise PermissionDenied
     form = GrowthForm(request.POST)
-    recorded = False
     if form.is_valid():
         try:
             growth_record_add(student=student, actor=request.user, **form.cleaned_data)
-            recorded = True
+            return _saved(request, student, "#growth", _("Growth record saved."))
         except ValidationError as error:
             form.add_error(None, error)
-    if not request.htmx and recorded:
-        return redirect(f"{student.get_absolute_url()}#growth")
     context = {
         "student": student,
         "growth_records": list(student.growth_records.select_related("created_by")[:12]),
-        "growth_form": GrowthForm() if recorded else form,
+        "growth_form": form,
         "can_edit_file": True,
-        "growth_saved": recorded,
     }
     template = "followups/_growth.html" if request.htmx else "followups/growth_page.html"
     return TemplateResponse(request, template, context)
@@ -144,10 +138,8 @@ def concern_section(student, user, **forms) -> dict:
     }
 
 
-def _concern_response(request, student, saved: str = "", **forms):
-    if not request.htmx and saved:
-        return redirect(f"{student.get_absolute_url()}#concerns")
-    context = {"student": student, "concern_saved": saved, **concern_section(student, request.user, **forms)}
+def _concern_response(request, student, **forms):
+    context = {"student": student, **concern_section(student, request.user, **forms)}
     template = "followups/_concerns.html" if request.htmx else "followups/concern_page.html"
     return TemplateResponse(request, template, context)
 
@@ -162,7 +154,7 @@ def concern_new(request, student_id: int):
     if form.is_valid():
         try:
             concern_raise(student=student, actor=request.user, **form.cleaned_data)
-            return _concern_response(request, student, saved=_("Concern raised."))
+            return _saved(request, student, "#concerns", _("Concern raised."))
         except ValidationError as error:
             form.add_error(None, error)
     return _concern_response(request, student, **{"raise": form})
@@ -178,9 +170,9 @@ def concern_handle_view(request, student_id: int, concern_id: int):
     form = ConcernHandleForm(request.POST, instance=concern)
     if form.is_valid():
         try:
-            if concern_handle(concern=concern, actor=request.user, **form.cleaned_data):
-                return _concern_response(request, student, saved=_("Concern handled."))
-            return _concern_response(request, student, saved=_("This was already recorded."))
+            handled = concern_handle(concern=concern, actor=request.user, **form.cleaned_data)
+            message = _("Concern handled.") if handled else _("This was already recorded.")
+            return _saved(request, student, "#concerns", message)
         except ValidationError as error:
             form.add_error(None, error)
     return _concern_response(request, student, handle={concern.pk: form})

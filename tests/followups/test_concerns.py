@@ -46,7 +46,8 @@ def test_a_teacher_raises_a_concern_due_before_the_next_lesson_ends(client, stud
     key = uuid.uuid4()
     response = raise_(client, student, key=key)
     raise_(client, student, key=key)  # a double click
-    assert "已提出关注事项。" in response.content.decode()
+    assert response.headers["HX-Refresh"] == "true"
+    assert "已提出关注事项。" in client.get(f"/students/{student.pk}/").content.decode()
     assert Concern.objects.count() == 1
     l7 = Deadline.objects.get(rule="L7")
     assert (l7.owner, l7.due_at) == (company.manager_a1, datetime(2026, 12, 5, 11, 0, tzinfo=SH))

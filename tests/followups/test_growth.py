@@ -48,7 +48,8 @@ def test_a_record_meets_this_months_l6_once(client, active, company):
     key = uuid.uuid4()
     response = write(client, active, key=key)
     write(client, active, key=key)  # a double click
-    assert "已保存成长记录。" in response.content.decode()
+    assert response.headers["HX-Refresh"] == "true"
+    assert "已保存成长记录。" in client.get(f"/students/{active.pk}/").content.decode()
     assert GrowthRecord.objects.count() == 1
     assert Deadline.objects.get(rule="L6").status == Status.MET
 

@@ -43,7 +43,8 @@ def test_a_score_within_the_week_is_on_time_and_drawn(client, student, company):
     enter(client, student, key=key)  # a double click
     assert ExamScore.objects.count() == 1
     assert Deadline.objects.get(rule="L5").status == Status.MET
-    html = response.content.decode()
+    assert response.headers["HX-Refresh"] == "true"
+    html = client.get(f"/students/{student.pk}/").content.decode()
     assert "已记录成绩。" in html and "<svg" in html and "86/100" in html
 
 
