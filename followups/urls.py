@@ -4,13 +4,13 @@ from . import views
 
 app_name = "followups"
 urlpatterns = [
-    path("students/<int:student_id>/callbacks/", views.callback_new, name="callback_new"),
-    path("students/<int:student_id>/scores/", views.score_new, name="score_new"),
-    path("students/<int:student_id>/growth/", views.growth_new, name="growth_new"),
-    path("students/<int:student_id>/concerns/", views.concern_new, name="concern_new"),
+    path("students/<int:student_id>/callbacks/", views.entry_new, {"kind": "callback"}, name="callback_new"),
+    path("students/<int:student_id>/scores/", views.entry_new, {"kind": "score"}, name="score_new"),
+    path("students/<int:student_id>/growth/", views.entry_new, {"kind": "growth"}, name="growth_new"),
+    path("students/<int:student_id>/concerns/", views.entry_new, {"kind": "concern"}, name="concern_new"),
     path(
         "students/<int:student_id>/concerns/<int:concern_id>/handle/",
-        views.concern_handle_view,
+        views.concern_handle,
         name="concern_handle",
     ),
     path(

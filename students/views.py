@@ -16,8 +16,7 @@ from accounts import scope
 from accounts.models import Role
 from deadlines.selectors import student_deadlines
 from deadlines.services import WAIVERS
-from followups.forms import CallbackForm, GrowthForm
-from followups.views import concern_section, score_section
+from followups.sections import concern_section, followup_sections
 from handover.selectors import handovers_for
 
 from .contract_import import COLUMNS as IMPORT_COLUMNS
@@ -104,12 +103,7 @@ def student_detail(request, pk: int):
         "may_plan": may_plan(user, student),
         "may_add_document": may_add_document(user, student),
         "documents": list(student.documents.select_related("uploaded_by")),
-        "callbacks": list(student.callbacks.select_related("created_by")[:20]),
-        "callback_form": CallbackForm(),
-        "growth_records": list(student.growth_records.select_related("created_by")[:12]),
-        "growth_form": GrowthForm(),
-        **concern_section(student, user),
-        **score_section(student),
+        **followup_sections(student, user),
         "handovers": list(handovers_for(request.user).filter(student=student).select_related("contract")),
         "active": [d for d in deadlines if d.is_active],
         "closed": [d for d in deadlines if not d.is_active],

@@ -127,3 +127,18 @@ def test_the_student_page_shows_the_callback_log(client, taught, company):
     call(client, taught)
     html = client.get(f"/students/{taught.pk}/").content.decode()
     assert "回访记录" in html and "首课反馈很好" in html
+
+
+def test_without_javascript_errors_come_back_as_a_page_and_a_save_redirects(client, taught, company):
+    client.force_login(company.manager_a1)
+    url = f"/followups/students/{taught.pk}/callbacks/"
+    data = {
+        "with_whom": "parent",
+        "channel": "phone",
+        "at": "2026-12-01T19:30",
+        "request_key": str(uuid.uuid4()),
+    }
+    page = client.post(url, {**data, "summary": ""})
+    assert "<html" in page.content.decode() and "这个字段是必填项。" in page.content.decode()
+    saved = client.post(url, {**data, "summary": "电话回访"})
+    assert saved.status_code == 302 and saved.url == f"/students/{taught.pk}/#callbacks"

@@ -1,0 +1,54 @@
+"""What each follow-up section of the student page shows; the student page and the quick-entry views
+share these, so a section re-rendered with a form's errors looks as it does on the page."""
+
+from students.services import can_edit_file
+
+from .forms import CallbackForm, ConcernForm, ConcernHandleForm, GrowthForm, ScoreForm
+from .selectors import CHART_HEIGHT, CHART_WIDTH, score_trends
+from .services import CONCERN_RAISERS
+
+
+def callback_section(student, user, form=None) -> dict:
+    return {
+        "callbacks": list(student.callbacks.select_related("created_by")[:20]),
+        "callback_form": form or CallbackForm(),
+    }
+
+
+def score_section(student, user, form=None) -> dict:
+    return {
+        "scores": list(student.scores.all()[:30]),
+        "trends": score_trends(student),
+        "score_form": form or ScoreForm(),
+        "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT},
+    }
+
+
+def growth_section(student, user, form=None) -> dict:
+    return {
+        "growth_records": list(student.growth_records.select_related("created_by")[:12]),
+        "growth_form": form or GrowthForm(),
+    }
+
+
+def concern_section(student, user, form=None, handle: dict | None = None) -> dict:
+    handle = handle or {}
+    concerns = student.concerns.select_related("raised_by", "handled_by")[:20]
+    return {
+        "concern_rows": [
+            (c, None if c.handled_at else handle.get(c.pk) or ConcernHandleForm()) for c in concerns
+        ],
+        "concern_form": form or ConcernForm(),
+        "can_raise": user.role in CONCERN_RAISERS,
+        "can_edit_file": can_edit_file(user, student),
+    }
+
+
+def followup_sections(student, user) -> dict:
+    """Everything the follow-up sections of the student page show."""
+    return {
+        **callback_section(student, user),
+        **score_section(student, user),
+        **growth_section(student, user),
+        **concern_section(student, user),
+    }
