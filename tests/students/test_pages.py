@@ -129,6 +129,7 @@ def test_list_query_count_is_the_same_at_10_and_1000_students(client, company, s
 def test_detail_query_count_does_not_grow(client, company, students):
     from decimal import Decimal
 
+    from followups.models import Callback, Concern, ExamScore, GrowthRecord
     from students.models import Contract, Document, Guardian, Lesson
 
     mine = students[0]
@@ -160,6 +161,22 @@ def test_detail_query_count_does_not_grow(client, company, students):
         Document.objects.create(
             student=mine, kind="tutoring_draft", file="documents/x.pdf", uploaded_by=company.manager_a1
         )
+        Callback.objects.create(
+            student=mine, at=at(2026, 11, 20 + i, 10), summary="回访", created_by=company.manager_a1
+        )
+        ExamScore.objects.create(
+            student=mine,
+            kind="monthly",
+            subject=f"科目{i % 2}",
+            score=Decimal(80),
+            exam_date=at(2026, 11, 1 + i, 9).date(),
+            analysis="稳定",
+            created_by=company.manager_a1,
+        )
+        GrowthRecord.objects.create(
+            student=mine, month=at(2026, 11, 1, 0).date(), text="进步", created_by=company.manager_a1
+        )
+        Concern.objects.create(student=mine, kind="mood", description="走神", raised_by=company.teacher_a)
     assert queries_for(client, f"/students/{mine.pk}/") == small
 
 
