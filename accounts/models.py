@@ -1,7 +1,9 @@
 from datetime import time
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +37,18 @@ class Campus(models.Model):
     # "Before leaving work" (下班前) is the closing time; notifications wait for the opening time.
     opens_at = models.TimeField(_("opens at"), default=time(9, 0))
     closes_at = models.TimeField(_("closes at"), default=time(18, 0))
+    # R1: below this many class hours left, the learning manager asks the family about renewal.
+    renewal_threshold = models.DecimalField(
+        _("renewal threshold (class hours left)"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("10"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    # L3: a talk with teacher, student and parent after each lesson; some campuses do without it.
+    post_lesson_talks = models.BooleanField(
+        _("talk with teacher, student and parent after each lesson"), default=True
+    )
 
     class Meta:
         verbose_name = _("campus")

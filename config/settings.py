@@ -224,4 +224,5 @@ CELERY_BEAT_SCHEDULE = {
     "sessions-clear": {"task": "accounts.sessions_clear", "schedule": crontab(hour=3, minute=15)},
     "weekend-timetables": {"task": "handover.weekend_timetables_open", "schedule": crontab(hour=7, minute=0)},
     "growth-records": {"task": "followups.growth_records_open", "schedule": crontab(hour=7, minute=5)},
+    "renewals": {"task": "followups.renewals_open", "schedule": crontab(hour=7, minute=10)},
 }

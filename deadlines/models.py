@@ -174,6 +174,7 @@ class Deadline(models.Model):
 
 
 class Kind(models.TextChoices):
+    OPENED = "opened", _("New task")
     REMINDER = "reminder", _("Due soon")
     OVERDUE = "overdue", _("Overdue")
     ESCALATED_SUPERVISOR = "escalated_1", _("Escalated to the supervisor")

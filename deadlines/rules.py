@@ -18,9 +18,11 @@ from . import calendar
 
 
 class DueRule:
-    """How a due time is computed. `needs_event` rules count towards an event, not from the start."""
+    """How a due time is computed. `needs_event` rules count towards an event, not from the start;
+    `moves_with_event` rules are due again when their event moves (deadline_reschedule)."""
 
     needs_event = False
+    moves_with_event = False
 
     def due_at(self, *, start: datetime, event: datetime | None, campus=None) -> datetime:
         raise NotImplementedError
@@ -74,7 +76,7 @@ class HoursBefore(DueRule):
     """N hours before the event ("at least 24 hours before the first lesson")."""
 
     n: int
-    needs_event = True
+    needs_event = moves_with_event = True
 
     def due_at(self, *, start, event, campus=None):
         return event - timedelta(hours=self.n)
@@ -84,10 +86,23 @@ class HoursBefore(DueRule):
 class AtEvent(DueRule):
     """By the event itself ("at the first lesson", "before the next lesson")."""
 
-    needs_event = True
+    needs_event = moves_with_event = True
 
     def due_at(self, *, start, event, campus=None):
         return event
+
+
+@dataclass(frozen=True)
+class CalendarDaysOrEvent(DueRule):
+    """N calendar days after the start, or by the event if it comes first (F3: the 4th week or the
+    20th lesson, whichever is first). Without an event, N days."""
+
+    n: int
+    moves_with_event = True
+
+    def due_at(self, *, start, event, campus=None):
+        days = CalendarDays(self.n).due_at(start=start, event=None)
+        return min(days, event) if event is not None else days
 
 
 @dataclass(frozen=True)
@@ -105,7 +120,7 @@ class LastWorkingDayOfMonth(DueRule):
 class EndOfWorkingDayBefore(DueRule):
     """Before leaving work on the last working day before the event's day."""
 
-    needs_event = True
+    needs_event = moves_with_event = True
 
     def due_at(self, *, start, event, campus=None):
         local = event.astimezone(calendar.local_zone())
@@ -195,9 +210,11 @@ RULES: dict[str, Rule] = {
         Rule("P4", _("Weekend timetable"), EndOfWorkingDayBefore(), LM, 4 * H, 12 * H, "handover:weekend"),
         Rule("F1", _("Start the management file; first-lesson callback"), WorkingDays(0), LM, 2 * H, D),
         Rule("F2", _("Learning-management plan"), CalendarDays(21), LM, 3 * D, 2 * D),
-        Rule("F3", _("Personalized tutoring plan for the parent"), CalendarDays(28), LM, 3 * D, 2 * D),
+        Rule("F3", _("Personalized tutoring plan for the parent"), CalendarDaysOrEvent(28), LM, 3 * D, 2 * D),
         Rule("F4", _("File the teaching plan and lesson records"), WorkingDays(0), LM, 2 * H, D),
+        Rule("L1", _("Give the parent the course schedule and tutoring draft"), WorkingDays(0), LM, 2 * H, D),
         Rule("L2", _("Stage summary to the parent"), CalendarDays(28), LM, 3 * D, 2 * D),
+        Rule("L3", _("Talk with teacher, student and parent after the lesson"), WorkingDays(1), LM, 4 * H, D),
         Rule(
             "L4", _("Callback to the parent"), Recurring(every=7 * D, then=14 * D, after=61 * D), LM, D, 2 * D
         ),
@@ -207,6 +224,7 @@ RULES: dict[str, Rule] = {
         Rule("L8", _("Bring an unstable situation to the team"), WorkingDays(1), LM, 4 * H, 4 * H),
         Rule("L9", _("Find the real reason for an absence"), WorkingDays(1), LM, 4 * H, D),
         Rule("L10", _("Tell parent and student about a change"), AtEvent(), LM, 4 * H, 4 * H),
+        Rule("R1", _("Ask the family about renewal"), WorkingDays(5), LM, D, 2 * D),
         Rule("E1", _("Stabilise the parent after a warning sign"), CalendarDays(3), LM, D, D),
         Rule("E2", _("Rescue: analyse the reasons and save the student"), WorkingDays(2), SUP, 4 * H, D),
         Rule("E3", _("Report the rescue; the director's second rescue"), WorkingDays(1), SUP, 4 * H, D),

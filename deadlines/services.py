@@ -162,8 +162,45 @@ def deadline_waive(*, deadline: Deadline, actor: User, reason: str) -> bool:
 
 
 @transaction.atomic
+def deadline_stop(*, rule: str, subject: models.Model, actor: User, reason: str) -> Deadline | None:
+    """The work no longer applies (the student paused, the contract ended): the active deadline
+    closes as waived, with the reason. The caller has checked the actor may do what stops it."""
+    deadline = _active(rule, subject)
+    if deadline is None:
+        return None
+    old = deadline.status
+    deadline.status, deadline.closed_at, deadline.closed_by, deadline.reason = (
+        Status.WAIVED,
+        timezone.now(),
+        actor,
+        reason,
+    )
+    deadline.save(update_fields=["status", "closed_at", "closed_by", "reason"])
+    _record_one(
+        deadline, "deadline.stopped", actor=actor, from_state=old, to_state=Status.WAIVED, reason=reason
+    )
+    return deadline
+
+
+def deadline_notify_owner(deadline: Deadline) -> bool:
+    """Tells the owner of a deadline opened by someone else's change (L10) without waiting for a
+    reminder: a notice at the campus's next opening, with its email. False if already told."""
+    now = timezone.now()
+    notice, created = Notification.objects.get_or_create(
+        deadline=deadline,
+        round=deadline.round,
+        kind=Kind.OPENED,
+        recipient_id=deadline.owner_id,
+        defaults={"created_at": now, "deliver_after": calendar.next_opening(now, deadline.campus)},
+    )
+    if created:
+        Delivery.objects.create(notification=notice, channel="email", next_attempt_at=notice.deliver_after)
+    return created
+
+
+@transaction.atomic
 def deadline_reschedule(
-    *, rule: str, subject: models.Model, event: datetime, actor: User | None = None, reason: str = ""
+    *, rule: str, subject: models.Model, event: datetime | None, actor: User | None = None, reason: str = ""
 ) -> Deadline | None:
     """The event a deadline counts to has moved (the first lesson, the next lesson): due again from it.
 
@@ -172,9 +209,10 @@ def deadline_reschedule(
     deadline was active.
     """
     rule_obj = get_rule(rule)
-    if not rule_obj.due.needs_event:
+    if not rule_obj.due.moves_with_event:
         raise ValueError(f"rule {rule} does not count towards an event; it cannot be rescheduled")
-    calendar.require_aware(event, "event")
+    if event is not None or rule_obj.due.needs_event:  # an event that came off counts as none
+        calendar.require_aware(event, "event")
     deadline = _active(rule, subject)
     if deadline is None:
         return None

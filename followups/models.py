@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from students.models import LossReason
+
 
 class Callback(models.Model):
     """A real talk with a parent, the student or a teacher (F1, F5, L4), logged in the student's file."""
@@ -192,3 +194,75 @@ class Concern(models.Model):
 
     def __str__(self):
         return f"{self.student} · {self.get_kind_display()}"
+
+
+class LessonTalk(models.Model):
+    """L3: after a lesson, the manager's talk with its teacher, the student and the parent."""
+
+    lesson = models.OneToOneField(
+        "students.Lesson", on_delete=models.CASCADE, related_name="talk", verbose_name=_("lesson")
+    )
+    teacher_notes = models.TextField(_("with the teacher"))
+    student_notes = models.TextField(_("with the student"))
+    parent_notes = models.TextField(_("with the parent"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("post-lesson talk")
+        verbose_name_plural = _("post-lesson talks")
+
+    def __str__(self):
+        return str(self.lesson)
+
+
+class Renewal(models.Model):
+    """R1: what the family said when asked about renewal — renewed with a new contract, declined
+    with the reason the student is lost, or not decided yet."""
+
+    class Outcome(models.TextChoices):
+        RENEWED = "renewed", _("Renewed")
+        DECLINED = "declined", _("Declined")
+        UNDECIDED = "undecided", _("Not decided yet")
+
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.CASCADE, related_name="renewals", verbose_name=_("student")
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    contract = models.ForeignKey(
+        "students.Contract",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new contract"),
+    )
+    loss_reason = models.CharField(_("reason"), max_length=20, choices=LossReason.choices, blank=True)
+    note = models.TextField(_("what the family said"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    request_key = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    class Meta:
+        verbose_name = _("renewal talk")
+        verbose_name_plural = _("renewal talks")
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recorded_by", "request_key"], name="renewal_once_per_form"),
+            models.CheckConstraint(
+                condition=~models.Q(outcome="renewed") | models.Q(contract__isnull=False),
+                name="renewal_renewed_has_contract",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(outcome="declined") | ~models.Q(loss_reason=""),
+                name="renewal_declined_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["student", "-recorded_at"], name="renewal_student_at")]
+
+    def __str__(self):
+        return f"{self.student} · {self.get_outcome_display()}"

@@ -8,3 +8,9 @@ from . import services
 def growth_records_open() -> int:
     """Every morning: this month's L6 for each active student (opening it again changes nothing)."""
     return services.growth_records_open(today=timezone.localdate())
+
+
+@shared_task(name="followups.renewals_open")
+def renewals_open() -> int:
+    """Every morning: R1 for students below their campus's renewal threshold (once per contract)."""
+    return services.renewals_open()

@@ -17,6 +17,17 @@ phone_validator = RegexValidator(
 )
 
 
+class LossReason(models.TextChoices):
+    """Why students are lost (失单原因, PROCESS.md): every lost or rescued case names one."""
+
+    SERVICE_ATTITUDE = "service_attitude", _("Service attitude")
+    THE_WORK = "the_work", _("The work itself")
+    RELATIONSHIP = "relationship", _("The relationship with parent and student")
+    DEPARTMENTS = "departments", _("Working with other departments")
+    PERSONAL = "personal", _("Personal")
+    OTHER = "other", _("Other")
+
+
 class Student(models.Model):
     """A student in a learning manager's caseload, from the signed contract to its end."""
 
@@ -246,6 +257,16 @@ class Document(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     given_to_parent_on = models.DateField(_("given to the parent on"), null=True, blank=True)
+    # A teacher's plan or lesson record is in the file once the learning manager has filed it (F4).
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("filed by"),
+    )
+    filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("document")

@@ -78,8 +78,11 @@ def contract_sign(
         if guardian:
             Guardian.objects.create(student=student, is_primary=True, **guardian)
         timeline_add(subject=student, kind="student.created", campus_id=student.campus_id, actor=actor)
+        renewal = False
     elif student.campus_id != actor.campus_id:
         raise PermissionDenied(_("This student belongs to another campus."))
+    else:
+        renewal = True
     signed = Contract.objects.create(student=student, consultant=actor, **contract)
     timeline_add(
         subject=signed,
@@ -88,6 +91,10 @@ def contract_sign(
         actor=actor,
         data={"number": signed.number, "hours": str(signed.hours)},
     )
+    if renewal:
+        from followups.services import contract_renewed  # follow-up builds on the file, not the reverse
+
+        contract_renewed(contract=signed, actor=actor)
     # A new student's handover starts when the supervisor assigns a manager (student_assign); a
     # renewal stays with the student's manager and needs no handover.
     return signed
@@ -271,7 +278,73 @@ def lessons_schedule(
         actor=actor,
         data={"count": len(booked), "first": starts_at.isoformat(), "subject": subject},
     )
+    from followups.services import lessons_changed  # follow-up builds on the file, not the reverse
+
+    lessons_changed(student=student, actor=actor)
     return booked
+
+
+@transaction.atomic
+def lesson_change(
+    *, lesson: Lesson, actor, starts_at, ends_at, teacher=None, classroom: str = "", reason: str
+) -> list[str]:
+    """The scheduler (or the director, or the manager) moves a booked lesson or changes its teacher or
+    classroom; returns what changed. A change the manager did not make is theirs to pass on (L10)."""
+    student = lesson.student
+    if not may_plan(actor, student):
+        raise PermissionDenied(
+            _("Only the scheduler, the director or the student's manager changes lessons.")
+        )
+    if lesson.status != Lesson.Status.SCHEDULED or lesson.starts_at <= timezone.now():
+        raise ValidationError(_("Only a lesson still to come can be changed."))
+    if starts_at <= timezone.now():
+        raise ValidationError({"starts_at": _("A lesson cannot be moved into the past.")})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the lesson changes.")})
+    lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
+    before = {
+        "time": (lesson.starts_at, lesson.ends_at),
+        "teacher": lesson.teacher_id,
+        "classroom": lesson.classroom,
+    }
+    lesson_book(
+        student=student,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        subject=lesson.subject,
+        hours=lesson.hours,
+        teacher=teacher,
+        classroom=classroom,
+        lesson=lesson,
+    )
+    after = {
+        "time": (lesson.starts_at, lesson.ends_at),
+        "teacher": lesson.teacher_id,
+        "classroom": lesson.classroom,
+    }
+    changes = [name for name in before if before[name] != after[name]]
+    if not changes:
+        return []
+    timeline_add(
+        subject=lesson,
+        kind="lesson.changed",
+        campus_id=student.campus_id,
+        actor=actor,
+        student_id=student.pk,
+        reason=reason,
+        data={
+            "subject": lesson.subject,
+            "changes": changes,
+            "from": timezone.localtime(before["time"][0]).isoformat(),
+            "at": lesson.starts_at.isoformat(),
+        },
+    )
+    from followups.services import lesson_changed, lessons_changed  # follow-up builds on the file
+
+    lesson_changed(lesson=lesson, actor=actor, changes=changes)
+    lessons_changed(student=student, actor=actor)
+    return changes
 
 
 def may_mark(user, lesson: Lesson) -> bool:
@@ -302,9 +375,10 @@ def lesson_mark(*, lesson: Lesson, actor, status: str) -> bool:
         return False
     student = lesson.student
     if status == Lesson.Status.ABSENT:
-        from followups.services import lesson_missed  # follow-up builds on the file, not the reverse
+        from followups.services import lesson_missed, lessons_changed  # follow-up builds on the file
 
         lesson_missed(lesson=lesson, actor=actor)
+        lessons_changed(student=student, actor=actor)
     if status == Lesson.Status.DONE and Student.objects.filter(
         pk=student.pk, status=Student.Status.ONBOARDING
     ).update(status=Student.Status.ACTIVE):
@@ -330,6 +404,10 @@ def lesson_mark(*, lesson: Lesson, actor, status: str) -> bool:
         to_state=status,
         data={"subject": lesson.subject, "at": lesson.starts_at.isoformat()},
     )
+    if status == Lesson.Status.DONE:
+        from followups.services import lesson_taught  # follow-up builds on the file, not the reverse
+
+        lesson_taught(lesson=lesson, actor=actor)
     return True
 
 
@@ -365,4 +443,7 @@ def document_add(*, student: Student, actor, kind: str, file, title: str = "", g
         actor=actor,
         data={"document": document.pk, "kind": kind, "title": title or document.get_kind_display()},
     )
+    from followups.services import document_added  # follow-up builds on the file, not the reverse
+
+    document_added(document=document, actor=actor)
     return document

@@ -10,6 +10,7 @@ from deadlines.rules import (
     RULES,
     AtEvent,
     CalendarDays,
+    CalendarDaysOrEvent,
     EndOfWorkingDayBefore,
     Hours,
     HoursBefore,
@@ -37,7 +38,16 @@ def test_every_rule_of_the_process_with_a_clock_is_declared():
         "F1",
         "F2",
         "F3",
+        "F4",
+        "L1",
+        "L2",
+        "L3",
         "L4",
+        "L6",
+        "L7",
+        "L9",
+        "L10",
+        "R1",
         "L5",
         "L8",
         "E1",
@@ -46,6 +56,7 @@ def test_every_rule_of_the_process_with_a_clock_is_declared():
     assert {type(rule.due) for rule in RULES.values()} == {
         Hours,
         CalendarDays,
+        CalendarDaysOrEvent,
         WorkingDays,
         HoursBefore,
         AtEvent,
@@ -211,7 +222,7 @@ def test_a_rescheduled_deadline_is_reminded_marked_late_and_escalated_again(comp
     sweep(now=at(2026, 12, 7, 16, 0))
     sweep(now=at(2026, 12, 8, 16, 0))
     counts = {kind: Notification.objects.filter(kind=kind).count() for kind in Kind.values}
-    assert counts == {"reminder": 1, "overdue": 2, "escalated_1": 2, "escalated_2": 2}
+    assert counts == {"opened": 0, "reminder": 1, "overdue": 2, "escalated_1": 2, "escalated_2": 2}
 
 
 def test_only_event_rules_can_be_rescheduled(company, student):

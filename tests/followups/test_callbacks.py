@@ -1,52 +1,14 @@
 """Callbacks: the first lesson starts F1 and L4; each parent callback closes one and opens the next."""
 
 import uuid
-from datetime import datetime
-from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from deadlines.models import Deadline, Status
 from followups.models import Callback
-from students.models import Contract, Lesson, Student
-from students.services import lesson_mark
 from timeline.models import Event
 
-SH = ZoneInfo("Asia/Shanghai")
-
-
-def at(*args):
-    return datetime(*args, tzinfo=SH)
-
-
-@pytest.fixture
-def taught(company, time_machine):
-    """A student whose first lesson, Tuesday 1 Dec 16:00-18:00, was just marked done."""
-    time_machine.move_to(at(2026, 11, 20, 10, 0), tick=False)
-    student = Student.objects.create(full_name="赵一鸣", campus=company.campus_a, manager=company.manager_a1)
-    Contract.objects.create(
-        student=student,
-        number="HD-1",
-        signed_at=at(2026, 11, 20, 9, 0),
-        consultant=company.consultant_a,
-        subjects="数学",
-        hours=Decimal(40),
-        unit_price=Decimal(200),
-        amount=Decimal(8000),
-    )
-    lesson = Lesson.objects.create(
-        student=student,
-        starts_at=at(2026, 12, 1, 16, 0),
-        ends_at=at(2026, 12, 1, 18, 0),
-        subject="数学",
-        hours=Decimal(2),
-        teacher=company.teacher_a,
-    )
-    time_machine.move_to(at(2026, 12, 1, 18, 5), tick=False)
-    lesson_mark(lesson=lesson, actor=company.teacher_a, status="done")
-    time_machine.move_to(at(2026, 12, 1, 20, 0), tick=False)
-    return student
+from .conftest import at
 
 
 def call(client, student, when="2026-12-01T19:30", key=None, **changes):
@@ -61,9 +23,17 @@ def call(client, student, when="2026-12-01T19:30", key=None, **changes):
     return client.post(f"/followups/students/{student.pk}/callbacks/", data, HTTP_HX_REQUEST="true")
 
 
-def test_the_first_lesson_opens_f1_and_l4(taught):
+def test_the_first_lesson_opens_the_callbacks_the_documents_and_the_post_lesson_talk(taught):
     due = {d.rule: d.due_at for d in Deadline.objects.filter(student=taught)}
-    assert due == {"F1": at(2026, 12, 1, 18, 0), "L4": at(2026, 12, 8, 16, 0)}
+    assert due == {
+        "F1": at(2026, 12, 1, 18, 0),  # the first lesson's working day
+        "L4": at(2026, 12, 8, 16, 0),  # a week after the first lesson
+        "L1": at(2026, 12, 1, 18, 0),  # course schedule and draft: that day
+        "L3": at(2026, 12, 2, 18, 0),  # talk after the lesson: the next working day's end
+        "F2": at(2026, 12, 22, 16, 0),  # 3 weeks
+        "F3": at(2026, 12, 29, 16, 0),  # 4 weeks: no 20th lesson booked
+        "L2": at(2026, 12, 29, 16, 0),  # 4th week
+    }
 
 
 def test_a_parent_callback_meets_f1_and_l4_and_opens_the_next(client, taught, company):

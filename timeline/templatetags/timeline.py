@@ -12,6 +12,7 @@ KIND_LABELS = {
     "deadline.escalated": _("escalated"),
     "deadline.waived": _("waived"),
     "deadline.rescheduled": _("rescheduled"),
+    "deadline.stopped": _("clock stopped"),
     "student.file_updated": _("personal file updated"),
     "student.created": _("student entered"),
     "contract.signed": _("contract signed"),

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Campus, Role, Team, User
-from deadlines.rules import CalendarDays, Hours, Recurring, get_rule
+from deadlines.rules import CalendarDays, CalendarDaysOrEvent, Hours, Recurring, get_rule
 from deadlines.services import deadline_meet, deadline_open
 from followups.services import callback_record, concern_raise, score_record
 from handover.models import Handover, PaperItem
@@ -349,6 +349,7 @@ def started_before(rule: str, due: datetime) -> datetime:
     span = {
         Hours: lambda: timedelta(hours=how.n),
         CalendarDays: lambda: timedelta(days=how.n),
+        CalendarDaysOrEvent: lambda: timedelta(days=how.n),
         Recurring: lambda: how.every,
     }[type(how)]()
     return due - span
