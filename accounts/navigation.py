@@ -50,9 +50,9 @@ SECTIONS = (
     Section(
         "followups",
         _("Follow-up"),
-        _("Callbacks to parents, exam scores, growth records, concerns and renewal."),
+        _("Callbacks due this week, and the renewal list: hours left and when they run out."),
         "followups:list",
-        frozenset({R.LEARNING_MANAGER, R.SUPERVISOR, R.DIRECTOR, R.HEAD_TEACHER, R.TEACHER}),
+        frozenset({R.LEARNING_MANAGER, R.SUPERVISOR, R.DIRECTOR}),
     ),
     Section(
         "retention",

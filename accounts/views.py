@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from deadlines import calendar
 from deadlines import selectors as deadline_selectors
+from followups.selectors import followup_counts
 
 from . import selectors
 from .forms import LoginForm
@@ -30,6 +31,8 @@ def home(request):
     if user.role in DEADLINE_OWNERS:
         context["my_day"] = deadline_selectors.my_day(user, now=now)
         context["my_day_has_items"] = any(bucket.count for bucket in context["my_day"])
+    if user.role == Role.LEARNING_MANAGER:
+        context["followup_counts"] = followup_counts(user, now=now)
     if user.role == Role.SUPERVISOR:
         context["team_day"] = deadline_selectors.team_day(user, now=now)
     if user.role in CALENDAR_KEEPERS:

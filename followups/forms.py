@@ -2,8 +2,9 @@ import uuid
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import Callback, Concern, ExamScore, GrowthRecord
+from .models import Callback, Concern, ExamScore, GrowthRecord, LessonTalk, Renewal
 
 
 class CallbackForm(forms.ModelForm):
@@ -91,3 +92,40 @@ class ConcernHandleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.required = True
+
+
+class RenewalForm(forms.ModelForm):
+    """The manager's record of a renewal talk: a renewal itself comes with the consultant's contract."""
+
+    request_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Renewal
+        fields = ["outcome", "loss_reason", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"request_key": uuid.uuid4(), "outcome": Renewal.Outcome.UNDECIDED})
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [
+            (value, label) for value, label in Renewal.Outcome.choices if value != Renewal.Outcome.RENEWED
+        ]
+        self.fields["loss_reason"].help_text = _("When the family declines: why the student is lost.")
+
+
+class LessonTalkForm(forms.ModelForm):
+    class Meta:
+        model = LessonTalk
+        fields = ["teacher_notes", "student_notes", "parent_notes"]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in ("teacher_notes", "student_notes", "parent_notes")
+        }
+
+
+class DocumentGivenForm(forms.Form):
+    on = forms.DateField(label=_("given to the parent on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=500)

@@ -3,7 +3,7 @@ share these, so a section re-rendered with a form's errors looks as it does on t
 
 from students.services import can_edit_file
 
-from .forms import CallbackForm, ConcernForm, ConcernHandleForm, GrowthForm, ScoreForm
+from .forms import CallbackForm, ConcernForm, ConcernHandleForm, GrowthForm, RenewalForm, ScoreForm
 from .selectors import CHART_HEIGHT, CHART_WIDTH, score_trends
 from .services import CONCERN_RAISERS
 
@@ -44,6 +44,16 @@ def concern_section(student, user, form=None, handle: dict | None = None) -> dic
     }
 
 
+def renewal_section(student, user, form=None) -> dict:
+    """The renewal talks; `student` carries hours_left (students.selectors.with_hours)."""
+    return {
+        "renewals": list(student.renewals.select_related("recorded_by", "contract")[:10]),
+        "renewal_form": form or RenewalForm(),
+        "renewal_threshold": student.campus.renewal_threshold,
+        "can_edit_file": can_edit_file(user, student),
+    }
+
+
 def followup_sections(student, user) -> dict:
     """Everything the follow-up sections of the student page show."""
     return {
@@ -51,4 +61,5 @@ def followup_sections(student, user) -> dict:
         **score_section(student, user),
         **growth_section(student, user),
         **concern_section(student, user),
+        **renewal_section(student, user),
     }

@@ -1,6 +1,19 @@
+import math
 from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 
-from .models import ExamScore
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import Role
+from deadlines.models import ACTIVE, Deadline
+from deadlines.selectors import deadlines_for
+from students.models import Lesson, Student
+from students.selectors import HOURS, per_student, students_for, with_hours
+
+from .models import ExamScore, Renewal
 
 CHART_WIDTH, CHART_HEIGHT, PAD = 300, 110, 12
 
@@ -36,3 +49,65 @@ def score_trends(student) -> list[Trend]:
         ]
         trends.append(Trend(subject, points))
     return trends
+
+
+# The pace of the last four weeks' lessons forecasts when the hours run out.
+RECENT = timedelta(days=28)
+RENEWAL_ROLES = (Role.LEARNING_MANAGER, Role.SUPERVISOR, Role.DIRECTOR)
+CALLBACK_RULES = ("F1", "L3", "L4")
+FOLLOWED = (Student.Status.ACTIVE, Student.Status.PAUSED)
+
+
+def renewal_list(
+    user, *, below_only: bool = True, manager_id: int | None = None, now=None
+) -> QuerySet[Student]:
+    """Students in the user's scope with their hours left, the last four weeks' hours, the open
+    renewal task and the last renewal talk; below their campus's threshold unless `below_only` is
+    off. One query for any number of students."""
+    now = now or timezone.now()
+    students = students_for(user).filter(status__in=FOLLOWED, manager__isnull=False)
+    if manager_id:
+        students = students.filter(manager_id=manager_id)
+    recent = Lesson.objects.filter(status=Lesson.Status.DONE, starts_at__gte=now - RECENT, starts_at__lte=now)
+    latest = Renewal.objects.filter(student=OuterRef("pk")).order_by("-recorded_at", "-pk")
+    task = Deadline.objects.filter(rule="R1", status__in=ACTIVE, student=OuterRef("pk")).order_by(
+        "-occurrence"
+    )
+    students = with_hours(students.select_related("manager", "campus"), now=now).annotate(
+        recent_hours=Coalesce(
+            per_student(recent, Sum("hours"), HOURS), Value(Decimal("0"), output_field=HOURS)
+        ),
+        last_outcome=Subquery(latest.values("outcome")[:1]),
+        last_loss_reason=Subquery(latest.values("loss_reason")[:1]),
+        last_note=Subquery(latest.values("note")[:1]),
+        last_talk_at=Subquery(latest.values("recorded_at")[:1]),
+        renewal_due_at=Subquery(task.values("due_at")[:1]),
+    )
+    if below_only:
+        students = students.filter(hours_left__lt=F("campus__renewal_threshold"))
+    return students.order_by("hours_left", "full_name", "pk")
+
+
+def runs_out_on(hours_left: Decimal, recent_hours: Decimal, today: date) -> date | None:
+    """The day the hours run out at the pace of the last four weeks; None with no recent lessons."""
+    if hours_left <= 0:
+        return today
+    if recent_hours <= 0:
+        return None
+    days = hours_left * RECENT.days / recent_hours
+    return today + timedelta(days=math.ceil(days))
+
+
+@dataclass
+class FollowupCounts:
+    callbacks_due: int  # callbacks and post-lesson talks due within the week, late ones included
+    below_threshold: int  # followed students whose hours fell below their campus's threshold
+
+
+def followup_counts(user, *, now=None) -> FollowupCounts:
+    """The follow-up figures of the user's scope (for a manager, their own). Two queries."""
+    now = now or timezone.now()
+    week_end = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=8)
+    callbacks = deadlines_for(user).filter(rule__in=CALLBACK_RULES, status__in=ACTIVE, due_at__lt=week_end)
+    below = renewal_list(user, now=now)
+    return FollowupCounts(callbacks_due=callbacks.count(), below_threshold=below.count())

@@ -87,6 +87,12 @@ DOCUMENT_CLOCKS = {
 }
 # A teacher's documents the manager files the same working day (F4).
 TEACHER_PAPERS = (Document.Kind.TEACHING_PLAN, Document.Kind.LESSON_RECORD)
+# Documents made for the parent: the file records the day they got them.
+PARENT_DOCUMENTS = (
+    *(kind for kinds, to_parent in DOCUMENT_CLOCKS.values() if to_parent for kind in kinds),
+    Document.Kind.SCORE_RECORD,
+    Document.Kind.GROWTH_RECORD,
+)
 
 
 def document_clocks_check(*, student: Student, actor) -> list[str]:

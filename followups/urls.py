@@ -4,6 +4,7 @@ from . import views
 
 app_name = "followups"
 urlpatterns = [
+    path("", views.followup_list, name="list"),
     path("students/<int:student_id>/callbacks/", views.entry_new, {"kind": "callback"}, name="callback_new"),
     path("students/<int:student_id>/scores/", views.entry_new, {"kind": "score"}, name="score_new"),
     path("students/<int:student_id>/growth/", views.entry_new, {"kind": "growth"}, name="growth_new"),
@@ -12,6 +13,27 @@ urlpatterns = [
         "students/<int:student_id>/concerns/<int:concern_id>/handle/",
         views.concern_handle,
         name="concern_handle",
+    ),
+    path("students/<int:student_id>/renewal/", views.entry_new, {"kind": "renewal"}, name="renewal_new"),
+    path("students/<int:student_id>/pause/", views.student_pause, name="pause"),
+    path("students/<int:student_id>/resume/", views.student_resume, name="resume"),
+    path(
+        "students/<int:student_id>/lessons/<int:lesson_id>/talk/", views.lesson_talk_new, name="lesson_talk"
+    ),
+    path(
+        "students/<int:student_id>/lessons/<int:lesson_id>/told/",
+        views.lesson_change_told,
+        name="change_told",
+    ),
+    path(
+        "students/<int:student_id>/documents/<int:document_id>/given/",
+        views.document_given,
+        name="document_given",
+    ),
+    path(
+        "students/<int:student_id>/documents/<int:document_id>/filed/",
+        views.document_file,
+        name="document_file",
     ),
     path(
         "students/<int:student_id>/lessons/<int:lesson_id>/absence/",

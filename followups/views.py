@@ -7,26 +7,42 @@ answer with a page of their own.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from students.models import Lesson
-from students.selectors import students_for
+from accounts import scope
+from accounts.models import Role
+from students.models import Document, Lesson
+from students.selectors import students_for, with_hours
 from students.services import can_edit_file
 
 from . import services
-from .forms import CallbackForm, ConcernForm, ConcernHandleForm, GrowthForm, ScoreForm
+from .forms import (
+    CallbackForm,
+    ConcernForm,
+    ConcernHandleForm,
+    DocumentGivenForm,
+    GrowthForm,
+    LessonTalkForm,
+    ReasonForm,
+    RenewalForm,
+    ScoreForm,
+)
 from .models import Concern
-from .sections import callback_section, concern_section, growth_section, score_section
+from .sections import callback_section, concern_section, growth_section, renewal_section, score_section
+from .selectors import RENEWAL_ROLES, followup_counts, renewal_list, runs_out_on
 
 
 @dataclass(frozen=True)
@@ -76,7 +92,21 @@ ENTRIES = {
         gettext_lazy("Concern raised."),
         may=lambda user, student: user.role in services.CONCERN_RAISERS,
     ),
+    "renewal": Entry(
+        RenewalForm,
+        services.renewal_record,
+        renewal_section,
+        "followups/_renewal.html",
+        "#renewal",
+        gettext_lazy("Renewal talk recorded."),
+    ),
 }
+
+
+def _student(request, student_id: int):
+    """A student the user may see, with the hours the sections show; else 404."""
+    students = with_hours(students_for(request.user).select_related("campus", "manager"))
+    return get_object_or_404(students, pk=student_id)
 
 
 def _saved(request, student, anchor: str, message: str):
@@ -99,7 +129,7 @@ def _section(request, student, template: str, context: dict):
 @require_POST
 def entry_new(request, student_id: int, kind: str):
     entry = ENTRIES[kind]
-    student = get_object_or_404(students_for(request.user), pk=student_id)
+    student = _student(request, student_id)
     if not entry.may(request.user, student):
         raise PermissionDenied
     form = entry.form(request.POST)
@@ -143,3 +173,143 @@ def absence_reason_new(request, student_id: int, lesson_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(f"{student.get_absolute_url()}#lessons")
+
+
+def _lesson(request, student, lesson_id: int) -> Lesson:
+    return get_object_or_404(
+        Lesson.objects.select_related("student__campus", "teacher"), pk=lesson_id, student=student
+    )
+
+
+def _done(request, student, anchor: str, changed: bool, message: str):
+    """A one-button record: say whether it changed anything, and go back to the section."""
+    if changed:
+        messages.success(request, message)
+    else:
+        messages.info(request, _("This was already recorded."))
+    return redirect(f"{student.get_absolute_url()}{anchor}")
+
+
+@login_required
+def lesson_talk_new(request, student_id: int, lesson_id: int):
+    """L3: the talk with teacher, student and parent after a lesson, on a page of its own."""
+    student = _student(request, student_id)
+    lesson = _lesson(request, student, lesson_id)
+    if not can_edit_file(request.user, student):
+        raise PermissionDenied
+    form = LessonTalkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recorded = services.lesson_talk_record(lesson=lesson, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _done(request, student, "#lessons", recorded, _("Post-lesson talk recorded."))
+    context = {"student": student, "lesson": lesson, "form": form}
+    return TemplateResponse(request, "followups/lesson_talk.html", context)
+
+
+@login_required
+@require_POST
+def lesson_change_told(request, student_id: int, lesson_id: int):
+    student = _student(request, student_id)
+    lesson = _lesson(request, student, lesson_id)
+    told = services.lesson_change_told(lesson=lesson, actor=request.user)
+    return _done(request, student, "#lessons", told, _("The family knows of the change."))
+
+
+def _document(request, student, document_id: int) -> Document:
+    return get_object_or_404(
+        Document.objects.select_related("student__campus"), pk=document_id, student=student
+    )
+
+
+@login_required
+@require_POST
+def document_given(request, student_id: int, document_id: int):
+    student = _student(request, student_id)
+    document = _document(request, student, document_id)
+    form = DocumentGivenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the day the parent got it."))
+        return redirect(f"{student.get_absolute_url()}#documents")
+    try:
+        given = services.document_given(document=document, actor=request.user, on=form.cleaned_data["on"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(f"{student.get_absolute_url()}#documents")
+    return _done(request, student, "#documents", given, _("Recorded: the parent has it."))
+
+
+@login_required
+@require_POST
+def document_file(request, student_id: int, document_id: int):
+    student = _student(request, student_id)
+    document = _document(request, student, document_id)
+    filed = services.document_file(document=document, actor=request.user)
+    return _done(request, student, "#documents", filed, _("Filed in the student's file."))
+
+
+@login_required
+@require_POST
+def student_pause(request, student_id: int):
+    student = _student(request, student_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the student pauses."))
+        return redirect(student)
+    paused = services.student_pause(student=student, actor=request.user, reason=form.cleaned_data["reason"])
+    return _done(
+        request, student, "", paused, _("Paused: the parent callbacks wait until the student returns.")
+    )
+
+
+@login_required
+@require_POST
+def student_resume(request, student_id: int):
+    student = _student(request, student_id)
+    resumed = services.student_resume(
+        student=student, actor=request.user, reason=request.POST.get("reason", "")
+    )
+    return _done(request, student, "", resumed, _("Welcome back: the parent callbacks start again."))
+
+
+@login_required
+def followup_list(request):
+    """Follow-up at a glance: callbacks due this week, and the renewal list with each student's hours
+    left and the day they run out at the pace of the last four weeks."""
+    user = request.user
+    if user.role not in RENEWAL_ROLES:
+        raise PermissionDenied
+    now = timezone.now()
+    managers = list(scope.people_for(user).filter(role=Role.LEARNING_MANAGER).order_by("full_name"))
+    manager_id = _int(request.GET.get("manager"))
+    below_only = request.GET.get("all") != "1"
+    page = Paginator(renewal_list(user, below_only=below_only, manager_id=manager_id, now=now), 100).get_page(
+        request.GET.get("page")
+    )
+    today = timezone.localdate(now)
+    for student in page:
+        student.runs_out_on = runs_out_on(student.hours_left, student.recent_hours, today)
+        student.weekly_pace = student.recent_hours / 4
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "counts": followup_counts(user, now=now),
+        "below_only": below_only,
+        "managers": managers if user.role != Role.LEARNING_MANAGER else [],
+        "manager_id": manager_id,
+        "query": query.urlencode(),
+        "today": today,
+        "soon": today + timedelta(days=14),
+        "now": now,
+    }
+    return TemplateResponse(request, "followups/list.html", context)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

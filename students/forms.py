@@ -241,3 +241,34 @@ class GuardianForm(forms.ModelForm):
 
     def clean_phone_other(self):
         return normalize_phone(self.cleaned_data["phone_other"])
+
+
+class LessonChangeForm(forms.Form):
+    """A booked lesson moved, or its teacher or classroom changed, with the reason."""
+
+    starts_at = forms.DateTimeField(label=_("starts at"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("ends at"), widget=DATETIME)
+    teacher = forms.ModelChoiceField(queryset=None, label=_("teacher"), required=False)
+    classroom = forms.CharField(label=_("classroom"), max_length=40, required=False)
+    reason = forms.CharField(label=_("reason"), max_length=500)
+
+    def __init__(self, *args, lesson, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "starts_at": timezone.localtime(lesson.starts_at),
+                "ends_at": timezone.localtime(lesson.ends_at),
+                "teacher": lesson.teacher_id,
+                "classroom": lesson.classroom,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["teacher"].queryset = User.objects.filter(
+            role=Role.TEACHER, campus_id=lesson.student.campus_id, is_active=True
+        ).order_by("full_name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("The lesson must end after it starts."))
+        return data

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import scope
 from accounts.models import Role
@@ -29,7 +30,7 @@ def students_for(user) -> QuerySet[Student]:
     return students
 
 
-def _per_student(queryset, expression, output_field):
+def per_student(queryset, expression, output_field):
     """A correlated subquery: `expression` over the rows of `queryset` that belong to the student."""
     rows = queryset.filter(student=OuterRef("pk")).order_by().values("student")
     return Subquery(rows.annotate(value=expression).values("value")[:1], output_field=output_field)
@@ -47,16 +48,16 @@ def with_hours(students: QuerySet[Student], *, now=None) -> QuerySet[Student]:
     zero = Value(Decimal("0"), output_field=HOURS)
     active = Deadline.objects.filter(status__in=ACTIVE)
     return students.annotate(
-        hours_bought=Coalesce(_per_student(Contract.objects, Sum("hours"), HOURS), zero),
+        hours_bought=Coalesce(per_student(Contract.objects, Sum("hours"), HOURS), zero),
         hours_used=Coalesce(
-            _per_student(Lesson.objects.filter(status=Lesson.Status.DONE), Sum("hours"), HOURS), zero
+            per_student(Lesson.objects.filter(status=Lesson.Status.DONE), Sum("hours"), HOURS), zero
         ),
         hours_left=F("hours_bought") - F("hours_used"),
-        next_lesson_at=_per_student(
+        next_lesson_at=per_student(
             Lesson.objects.filter(status=Lesson.Status.SCHEDULED, starts_at__gte=now), Min("starts_at"), None
         ),
-        open_deadlines=Coalesce(_per_student(active, Count("pk"), None), 0),
-        late_deadlines=Coalesce(_per_student(active.filter(due_at__lte=now), Count("pk"), None), 0),
+        open_deadlines=Coalesce(per_student(active, Count("pk"), None), 0),
+        late_deadlines=Coalesce(per_student(active.filter(due_at__lte=now), Count("pk"), None), 0),
     )
 
 
@@ -88,6 +89,34 @@ def caseload(
     return students.order_by("-late_deadlines", "full_name", "pk")
 
 
-def student_timeline(student: Student, *, limit: int = 200) -> QuerySet[Event]:
-    """The newest events of a student already fetched through students_for()."""
-    return student.timeline.select_related("actor").order_by("-at", "-pk")[:limit]
+# The student page's timeline filters, in the order shown, and the kinds of event each shows.
+TIMELINE_LABELS = (
+    ("", _("All")),
+    ("callbacks", _("Callbacks and talks")),
+    ("scores", _("Scores")),
+    ("growth", _("Growth")),
+    ("concerns", _("Concerns and absences")),
+    ("documents", _("Documents")),
+    ("deadlines", _("Deadlines")),
+    ("renewal", _("Contracts and renewal")),
+)
+TIMELINE_FILTERS = {
+    "callbacks": ("callback.", "lesson.talk", "lesson.change_told"),
+    "scores": ("score.",),
+    "growth": ("growth.",),
+    "concerns": ("concern.", "absence.", "lesson.absent"),
+    "documents": ("document.",),
+    "deadlines": ("deadline.",),
+    "renewal": ("renewal.", "contract.", "student.ended", "student.paused"),
+}
+
+
+def student_timeline(student: Student, *, show: str = "", limit: int = 200) -> QuerySet[Event]:
+    """The newest events of a student already fetched through students_for(), all or one filter's."""
+    events = student.timeline.select_related("actor")
+    if show in TIMELINE_FILTERS:
+        match = Q()
+        for prefix in TIMELINE_FILTERS[show]:
+            match |= Q(kind__startswith=prefix)
+        events = events.filter(match)
+    return events.order_by("-at", "-pk")[:limit]

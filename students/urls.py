@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/schedule/", views.course_schedule, name="schedule"),
     path("<int:pk>/lessons/new/", views.lessons_new, name="lessons_new"),
     path("<int:pk>/lessons/<int:lesson_id>/mark/", views.lesson_mark_view, name="lesson_mark"),
+    path("<int:pk>/lessons/<int:lesson_id>/change/", views.lesson_edit, name="lesson_edit"),
     path("<int:pk>/documents/new/", views.document_new, name="document_new"),
     path("<int:pk>/documents/<int:document_id>/", views.document_download, name="document"),
 ]

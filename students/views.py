@@ -17,6 +17,7 @@ from accounts.models import Role
 from deadlines.selectors import student_deadlines
 from deadlines.services import WAIVERS
 from followups.sections import concern_section, followup_sections
+from followups.services import PARENT_DOCUMENTS, TEACHER_PAPERS
 from handover.selectors import handovers_for
 
 from .contract_import import COLUMNS as IMPORT_COLUMNS
@@ -28,12 +29,13 @@ from .forms import (
     ContractIntakeForm,
     DocumentForm,
     GuardianForm,
+    LessonChangeForm,
     LessonForm,
     RenewalForm,
     StudentFileForm,
 )
 from .models import ContractImport, Document, Lesson
-from .selectors import caseload, student_timeline, students_for, with_hours
+from .selectors import TIMELINE_FILTERS, TIMELINE_LABELS, caseload, student_timeline, students_for, with_hours
 from .services import (
     ASSIGNERS,
     SIGNERS,
@@ -42,6 +44,7 @@ from .services import (
     contract_sign,
     document_add,
     guardian_add,
+    lesson_change,
     lesson_mark,
     lessons_schedule,
     markable,
@@ -76,10 +79,23 @@ def _student(request, pk: int):
     )
 
 
+def _timeline_context(request, student) -> dict:
+    show = request.GET.get("show", "")
+    show = show if show in TIMELINE_FILTERS else ""
+    return {
+        "timeline": student_timeline(student, show=show),
+        "show": show,
+        "timeline_labels": TIMELINE_LABELS,
+    }
+
+
 @login_required
 def student_detail(request, pk: int):
     student = _student(request, pk)
     user, now = request.user, timezone.now()
+    if request.htmx and "show" in request.GET and user.role != Role.TEACHER:  # a timeline filter
+        context = {"student": student, **_timeline_context(request, student)}
+        return TemplateResponse(request, "students/detail.html#timeline", context)
     if user.role == Role.TEACHER:  # a teacher sees the student's lessons and documents, not the file
         context = {
             "student": student,
@@ -93,7 +109,10 @@ def student_detail(request, pk: int):
         context["markable"] = {lesson.pk for lesson in context["lessons"] if markable(user, lesson, now)}
         return TemplateResponse(request, "students/detail.html", context)
     deadlines = list(student_deadlines(student, user))
-    lessons = list(student.lessons.select_related("teacher", "absence_reason").order_by("-starts_at")[:30])
+    lessons = list(
+        student.lessons.select_related("teacher", "absence_reason", "talk").order_by("-starts_at")[:30]
+    )
+    active = [d for d in deadlines if d.is_active]
     context = {
         "student": student,
         "guardians": list(student.guardians.all()),
@@ -105,9 +124,14 @@ def student_detail(request, pk: int):
         "documents": list(student.documents.select_related("uploaded_by")),
         **followup_sections(student, user),
         "handovers": list(handovers_for(request.user).filter(student=student).select_related("contract")),
-        "active": [d for d in deadlines if d.is_active],
+        "active": active,
         "closed": [d for d in deadlines if not d.is_active],
-        "timeline": student_timeline(student),
+        # Lessons with a talk (L3) or a change to pass on (L10) waiting.
+        "talk_due": {d.subject_id for d in active if d.rule == "L3"},
+        "change_due": {d.subject_id for d in active if d.rule == "L10"},
+        "parent_documents": PARENT_DOCUMENTS,
+        "teacher_papers": TEACHER_PAPERS,
+        **_timeline_context(request, student),
         "can_waive": request.user.role in WAIVERS,
         "can_edit_file": can_edit_file(request.user, student),
         "can_assign": request.user.role in ASSIGNERS,
@@ -211,6 +235,31 @@ def lessons_new(request, pk: int):
             messages.success(request, _("%(count)d lessons scheduled.") % {"count": len(booked)})
             return redirect(student)
     return TemplateResponse(request, "students/lessons_new.html", {"student": student, "form": form})
+
+
+@login_required
+def lesson_edit(request, pk: int, lesson_id: int):
+    """Move a lesson still to come, or change its teacher or classroom (the manager passes it on, L10)."""
+    student = _student(request, pk)
+    lesson = get_object_or_404(
+        Lesson.objects.select_related("student", "teacher"), pk=lesson_id, student=student
+    )
+    if not may_plan(request.user, student):
+        raise PermissionDenied
+    form = LessonChangeForm(request.POST or None, lesson=lesson)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = lesson_change(lesson=lesson, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if changes:
+                messages.success(request, _("Lesson changed; the learning manager tells the family."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect(f"{student.get_absolute_url()}#lessons")
+    context = {"student": student, "lesson": lesson, "form": form}
+    return TemplateResponse(request, "students/lesson_edit.html", context)
 
 
 @login_required
