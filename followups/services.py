@@ -588,7 +588,10 @@ def student_resume(*, student: Student, actor, reason: str = "") -> bool:
         status=Student.Status.ACTIVE
     ):
         return False
-    _record_status(student, actor, Student.Status.PAUSED, Student.Status.ACTIVE, (reason or "").strip())
+    reason = (reason or "").strip()
+    _record_status(
+        student, actor, Student.Status.PAUSED, Student.Status.ACTIVE, reason, kind="student.resumed"
+    )
     _callbacks_restart(student, actor)
     return True
 
@@ -608,10 +611,10 @@ def _callbacks_restart(student: Student, actor) -> None:
     )
 
 
-def _record_status(student: Student, actor, old: str, new: str, reason: str = "") -> None:
+def _record_status(student: Student, actor, old: str, new: str, reason: str = "", kind: str = "") -> None:
     timeline_add(
         subject=student,
-        kind=f"student.{new}",
+        kind=kind or f"student.{new}",
         campus_id=student.campus_id,
         actor=actor,
         from_state=old,
@@ -752,5 +755,5 @@ def contract_renewed(*, contract, actor) -> None:
     if Student.objects.filter(pk=student.pk, status=Student.Status.ENDED).update(
         status=Student.Status.ACTIVE
     ):
-        _record_status(student, actor, Student.Status.ENDED, Student.Status.ACTIVE)
+        _record_status(student, actor, Student.Status.ENDED, Student.Status.ACTIVE, kind="student.renewed")
         _callbacks_restart(student, actor)

@@ -51,7 +51,7 @@ def test_a_pause_stops_the_callbacks_and_the_return_restarts_them(company, taugh
     kinds = list(
         Event.objects.filter(student_id=taught.pk, kind__startswith="student.").values_list("kind", flat=True)
     )
-    assert "student.paused" in kinds and "student.active" in kinds
+    assert "student.paused" in kinds and "student.resumed" in kinds
 
 
 def test_after_two_months_a_return_restarts_callbacks_every_two_weeks(company, taught, time_machine):

@@ -43,6 +43,18 @@ KIND_LABELS = {
     "lesson.done": _("lesson done"),
     "lesson.absent": _("absent from a lesson"),
     "document.added": _("document filed"),
+    "document.given": _("document given to the parent"),
+    "document.filed": _("teacher's document filed by the manager"),
+    "lesson.talk": _("talk after the lesson"),
+    "lesson.changed": _("lesson changed"),
+    "lesson.change_told": _("family told of the lesson change"),
+    "student.paused": _("paused"),
+    "student.resumed": _("back from a pause"),
+    "student.ended": _("contract ended: all hours used"),
+    "student.renewed": _("active again with a new contract"),
+    "renewal.renewed": _("renewed"),
+    "renewal.declined": _("renewal declined"),
+    "renewal.undecided": _("renewal talk: not decided yet"),
 }
 # What of an event's details a reader needs, after its label.
 DETAILS = {
@@ -55,6 +67,12 @@ DETAILS = {
     "document.added": "title",
     "guardian.added": "name",
     "score.recorded": "subject",
+    "document.given": "title",
+    "document.filed": "title",
+    "lesson.talk": "subject",
+    "lesson.changed": "subject",
+    "lesson.change_told": "subject",
+    "renewal.renewed": "number",
 }
 ESCALATION_TARGETS = {1: _("to the supervisor"), 2: _("to the campus director")}
 
