@@ -256,10 +256,12 @@ class Renewal(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(outcome="renewed") | models.Q(contract__isnull=False),
                 name="renewal_renewed_has_contract",
+                violation_error_message=_("A renewal needs the new contract, entered by the consultant."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(outcome="declined") | ~models.Q(loss_reason=""),
                 name="renewal_declined_has_reason",
+                violation_error_message=_("Choose why the family does not renew."),
             ),
         ]
         indexes = [models.Index(fields=["student", "-recorded_at"], name="renewal_student_at")]
