@@ -208,7 +208,7 @@ def lesson_talk_record(
     student = lesson.student
     if not can_edit_file(actor, student):
         raise PermissionDenied(_("Only the student's learning manager and those above record this."))
-    if lesson.status != Lesson.Status.DONE:
+    if not Lesson.objects.filter(pk=lesson.pk, status=Lesson.Status.DONE).exists():
         raise ValidationError(_("A post-lesson talk follows a lesson that took place."))
     notes = {"teacher_notes": teacher_notes, "student_notes": student_notes, "parent_notes": parent_notes}
     notes = {name: (text or "").strip() for name, text in notes.items()}

@@ -105,5 +105,15 @@ def test_seed_demo_students_option_adds_students_once(db):
     call_command("seed_demo", students=12)
     count = Student.objects.count()
     call_command("seed_demo", students=12)
-    assert Student.objects.count() == count == 7 + 5 + 12  # the running clocks, the handover steps, the extra
+    assert Student.objects.count() == count == 7 + 5 + 3 + 12  # clocks, handover steps, renewals, the extra
     assert Deadline.objects.filter(rule="L4").count() >= 12
+
+
+def test_seed_demo_has_students_below_the_renewal_threshold(db):
+    from followups.models import Renewal
+
+    call_command("seed_demo")
+    renewals = Deadline.objects.filter(rule="R1").values_list("student__full_name", flat=True)
+    assert {"何嘉怡", "马天宇"} <= set(renewals)
+    assert Renewal.objects.get().outcome == "undecided"
+    assert Student.objects.get(full_name="罗欣然").status == Student.Status.PAUSED

@@ -10,7 +10,15 @@ from django.utils import timezone
 from accounts.models import Campus, Role, Team, User
 from deadlines.rules import CalendarDays, CalendarDaysOrEvent, Hours, Recurring, get_rule
 from deadlines.services import deadline_meet, deadline_open
-from followups.services import callback_record, concern_raise, score_record
+from followups.services import (
+    callback_record,
+    concern_raise,
+    hours_check,
+    lesson_talk_record,
+    renewal_record,
+    score_record,
+    student_pause,
+)
 from handover.models import Handover, PaperItem
 from handover.services import (
     first_lesson_set,
@@ -131,6 +139,7 @@ class Command(BaseCommand):
             self.seed_student(name, managers[manager], grade, clocks, slot=slot)
         self.seed_stages()
         self.seed_followups()
+        self.seed_renewals(managers)
         weekend_timetables_open(today=timezone.localdate())
         extra = [managers[m] for m in ("manager1", "manager2", "manager3")]
         for number, manager in zip(range(students), cycle(extra), strict=False):
@@ -222,6 +231,14 @@ class Command(BaseCommand):
                 missed = slot == 1 and week == 1  # one absence to look into (L9)
                 status = Lesson.Status.ABSENT if missed else Lesson.Status.DONE
                 lesson_mark(lesson=lesson, actor=student.manager, status=status)
+                if status == Lesson.Status.DONE and not (slot == 0 and week == 2):  # one talk left to do (L3)
+                    lesson_talk_record(
+                        lesson=lesson,
+                        actor=student.manager,
+                        teacher_notes="课堂专注，练习完成得不错",
+                        student_notes="觉得这节课的题型有点难，但听懂了",
+                        parent_notes="已向家长反馈本节课内容和作业",
+                    )
 
     def seed_followups(self) -> None:
         """A student months into the contract: scores with a trend, callbacks, a concern."""
@@ -262,6 +279,70 @@ class Command(BaseCommand):
                 kind="mood",
                 description="最近上课容易走神，作业拖延",
             )
+
+    def seed_renewals(self, managers: dict) -> None:
+        """Students months into their contracts, their hours running low: the renewal list."""
+        rows = [
+            # name, manager, hours bought, lessons a week, weeks taught, what happened since
+            ("何嘉怡", "manager1", 48, 2, 11, ""),
+            ("马天宇", "manager1", 40, 1, 16, "undecided"),
+            ("罗欣然", "manager2", 40, 1, 12, "paused"),
+        ]
+        now = timezone.now()
+        for name, username, bought, per_week, weeks, then in rows:
+            manager = managers[username]
+            consultant = User.objects.filter(role=Role.CONSULTANT, campus=manager.campus_id).first()
+            student, is_new = Student.objects.get_or_create(
+                full_name=name,
+                campus=manager.campus,
+                defaults={"manager": manager, "grade": "初二", "status": Student.Status.ACTIVE},
+            )
+            if not is_new or consultant is None:
+                continue
+            Guardian.objects.create(
+                student=student,
+                name=f"{name[0]}爸爸",
+                relation=Guardian.Relation.FATHER,
+                phone=f"137{student.pk:08d}",
+            )
+            first = now - timedelta(weeks=weeks)
+            Contract.objects.create(
+                student=student,
+                number=f"{manager.campus.code.upper()}-2026-{student.pk:05d}",
+                signed_at=first - timedelta(days=10),
+                consultant=consultant,
+                subjects="数学 物理",
+                hours=Decimal(bought),
+                unit_price=Decimal(220),
+                amount=Decimal(220 * bought),
+            )
+            # Lessons taught before the product kept the file: history, not fresh work.
+            Lesson.objects.bulk_create(
+                Lesson(
+                    student=student,
+                    starts_at=first + timedelta(weeks=week, days=3 * n),
+                    ends_at=first + timedelta(weeks=week, days=3 * n, hours=2),
+                    subject="数学" if n == 0 else "物理",
+                    hours=Decimal(2),
+                    status=Lesson.Status.DONE,
+                )
+                for week in range(weeks)
+                for n in range(per_week)
+            )
+            deadline_open(
+                rule="L4", subject=student, owner=manager, start=now - timedelta(days=12), event=first
+            )
+            hours_check(student=student, actor=manager)
+            if then == "undecided":
+                renewal_record(
+                    student=student,
+                    actor=manager,
+                    request_key=uuid.uuid4(),
+                    outcome="undecided",
+                    note="家长倾向续费，想等期末成绩出来再定；下周五再联系",
+                )
+            if then == "paused":
+                student_pause(student=student, actor=manager, reason="病假两周，预计下月初复课")
 
     def seed_stages(self) -> None:
         """One student at each step of the handover and the pre-class work, on the first campus."""
