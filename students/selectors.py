@@ -101,13 +101,22 @@ TIMELINE_LABELS = (
     ("renewal", _("Contracts and renewal")),
 )
 TIMELINE_FILTERS = {
-    "callbacks": ("callback.", "lesson.talk", "lesson.change_told"),
+    "callbacks": ("callback.", "lesson.talk", "lesson.change"),
     "scores": ("score.",),
     "growth": ("growth.",),
     "concerns": ("concern.", "absence.", "lesson.absent"),
     "documents": ("document.",),
     "deadlines": ("deadline.",),
-    "renewal": ("renewal.", "contract.", "student.ended", "student.paused"),
+    "renewal": ("renewal.", "contract.", "student."),
+}
+# ... and the clocks that go with each: their deadlines' events show under the same filter.
+TIMELINE_RULES = {
+    "callbacks": ("F1", "L3", "L4", "L10"),
+    "scores": ("L5",),
+    "growth": ("L6",),
+    "concerns": ("L7", "L9"),
+    "documents": ("L1", "F2", "F3", "L2", "F4"),
+    "renewal": ("R1",),
 }
 
 
@@ -118,5 +127,7 @@ def student_timeline(student: Student, *, show: str = "", limit: int = 200) -> Q
         match = Q()
         for prefix in TIMELINE_FILTERS[show]:
             match |= Q(kind__startswith=prefix)
+        if show in TIMELINE_RULES:
+            match |= Q(kind__startswith="deadline.", data__rule__in=TIMELINE_RULES[show])
         events = events.filter(match)
     return events.order_by("-at", "-pk")[:limit]

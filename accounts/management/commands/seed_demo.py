@@ -10,11 +10,11 @@ from django.utils import timezone
 from accounts.models import Campus, Role, Team, User
 from deadlines.rules import CalendarDays, CalendarDaysOrEvent, Hours, Recurring, get_rule
 from deadlines.services import deadline_meet, deadline_open
+from followups.models import LessonTalk
 from followups.services import (
     callback_record,
     concern_raise,
     hours_check,
-    lesson_talk_record,
     renewal_record,
     score_record,
     student_pause,
@@ -232,13 +232,20 @@ class Command(BaseCommand):
                 status = Lesson.Status.ABSENT if missed else Lesson.Status.DONE
                 lesson_mark(lesson=lesson, actor=student.manager, status=status)
                 if status == Lesson.Status.DONE and not (slot == 0 and week == 2):  # one talk left to do (L3)
-                    lesson_talk_record(
-                        lesson=lesson,
-                        actor=student.manager,
-                        teacher_notes="课堂专注，练习完成得不错",
-                        student_notes="觉得这节课的题型有点难，但听懂了",
-                        parent_notes="已向家长反馈本节课内容和作业",
-                    )
+                    self.seed_talk(lesson)
+
+    @staticmethod
+    def seed_talk(lesson: Lesson) -> None:
+        """A post-lesson talk held that evening (the demo is seeded now, the talk took place then)."""
+        manager = lesson.student.manager
+        LessonTalk.objects.create(
+            lesson=lesson,
+            teacher_notes="课堂专注，练习完成得不错",
+            student_notes="觉得这节课的题型有点难，但听懂了",
+            parent_notes="已向家长反馈本节课内容和作业",
+            recorded_by=manager,
+        )
+        deadline_meet(rule="L3", subject=lesson, actor=manager, at=lesson.ends_at + timedelta(hours=2))
 
     def seed_followups(self) -> None:
         """A student months into the contract: scores with a trend, callbacks, a concern."""
