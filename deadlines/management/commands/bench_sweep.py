@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Campus, Role, User
 from deadlines.models import Deadline, Delivery, Kind, Notification
+from deadlines.rules import RULES
 from deadlines.services import sweep
 from students.models import Student
 from timeline.models import Event
@@ -76,7 +77,8 @@ class Command(BaseCommand):
         return owner
 
     def seed(self, total: int, due: int, owner: User, now) -> None:
-        """`total` open deadlines, the first `due` of them past due; nothing else in the tables."""
+        """`total` open deadlines of every rule in turn, the first `due` of them past due; nothing else
+        in the tables."""
         tables = [m._meta.db_table for m in (Delivery, Notification, Event, Deadline)]
         subject_type = ContentType.objects.get_for_model(Student).pk
         with connection.cursor() as cursor:
@@ -86,10 +88,13 @@ class Command(BaseCommand):
                 INSERT INTO {Deadline._meta.db_table} (rule, subject_type_id, subject_id, occurrence,
                     campus_id, owner_id, opened_at, due_at, escalation_level, round, status, reason,
                     escalate_at)
-                SELECT 'H4', %s, g, 1, %s, %s, %s, CASE WHEN g <= %s THEN %s ELSE %s END, 0, 0, 'open', '', %s
+                SELECT (%s::text[])[1 + g %% %s], %s, g, 1, %s, %s, %s,
+                    CASE WHEN g <= %s THEN %s ELSE %s END, 0, 0, 'open', '', %s
                 FROM generate_series(1, %s) AS g
                 """,
                 [
+                    list(RULES),
+                    len(RULES),
                     subject_type,
                     owner.campus_id,
                     owner.pk,
