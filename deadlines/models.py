@@ -165,7 +165,9 @@ class Deadline(models.Model):
     def action_url(self) -> str:
         """Where the owner acts on it: the student's page at this deadline, or the rule's own page."""
         if self.student_id:
-            return f"{reverse('students:detail', args=[self.student_id])}#deadline-{self.pk}"
+            page = reverse("students:detail", args=[self.student_id])
+            entry = RULES[self.rule].entry
+            return f"{page}?open={entry}#{entry}" if entry else f"{page}#deadline-{self.pk}"
         url_name = RULES[self.rule].url_name
         return reverse(url_name) if url_name else ""
 

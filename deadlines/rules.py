@@ -156,6 +156,11 @@ class Rule:
     url_name: str = ""
 
     @property
+    def entry(self) -> str:
+        """The section of the student's page where the work is done; linked to, its form opens."""
+        return ENTRIES.get(self.id, "")
+
+    @property
     def recurring(self) -> bool:
         return isinstance(self.due, Recurring)
 
@@ -180,6 +185,24 @@ class UnknownRule(LookupError):
 
 H, D = timedelta(hours=1), timedelta(days=1)
 LM, SUP, DIR = Role.LEARNING_MANAGER, Role.SUPERVISOR, Role.DIRECTOR
+
+# Where each follow-up rule is done on the student's page (Rule.entry).
+ENTRIES = {
+    "F1": "callbacks",
+    "L4": "callbacks",
+    "L3": "lessons",
+    "L9": "lessons",
+    "L10": "lessons",
+    "L1": "documents",
+    "F2": "documents",
+    "F3": "documents",
+    "L2": "documents",
+    "F4": "documents",
+    "L5": "scores",
+    "L6": "growth",
+    "L7": "concerns",
+    "R1": "renewal",
+}
 
 RULES: dict[str, Rule] = {
     rule.id: rule

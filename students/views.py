@@ -137,6 +137,7 @@ def student_detail(request, pk: int):
         "can_assign": request.user.role in ASSIGNERS,
         "can_sign": request.user.role in SIGNERS,
         "file_form": None,
+        "open_entry": request.GET.get("open", ""),
         "now": now,
     }
     return TemplateResponse(request, "students/detail.html", context)

@@ -264,3 +264,15 @@ def test_a_renewal_talk_from_the_student_page(client, company, taught):
     assert "renewed" not in dict(
         client.post(url, renewed, HTTP_HX_REQUEST="true").context["renewal_form"].fields["outcome"].choices
     )
+
+
+def test_my_day_links_each_follow_up_to_its_open_entry_form(client, company, taught):
+    client.force_login(company.manager_a1)
+    home = client.get("/").content.decode()
+    link = f"/students/{taught.pk}/?open=callbacks#callbacks"
+    assert link in home  # F1 and L4
+    page = client.get(link.split("#")[0]).content.decode()
+    callbacks = page[page.index('id="callbacks"') :]
+    assert callbacks[: callbacks.index("</summary>")].count("<details open") == 1
+    plain = client.get(f"/students/{taught.pk}/").content.decode()
+    assert "<details open" not in plain[plain.index('id="callbacks"') :][:400]
