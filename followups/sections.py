@@ -1,6 +1,8 @@
 """What each follow-up section of the student page shows; the student page and the quick-entry views
 share these, so a section re-rendered with a form's errors looks as it does on the page."""
 
+from django.db.models import Q
+
 from students.services import can_edit_file
 
 from .forms import CallbackForm, ConcernForm, ConcernHandleForm, GrowthForm, RenewalForm, ScoreForm
@@ -9,10 +11,19 @@ from .services import CONCERN_RAISERS
 
 
 def callback_section(student, user, form=None) -> dict:
+    callbacks = list(student.callbacks.select_related("created_by")[:20])
     return {
-        "callbacks": list(student.callbacks.select_related("created_by")[:20]),
+        "callbacks": callbacks,
         "callback_form": form or CallbackForm(),
+        "watch_items": watch_items(student, since=callbacks[0].at if callbacks else None),
     }
+
+
+def watch_items(student, since=None) -> list:
+    """Concerns to bring up in the next callback (L7): those not handled yet, and those raised since
+    the last callback."""
+    open_or_new = Q(handled_at=None) | Q(raised_at__gt=since) if since else Q()
+    return list(student.concerns.filter(open_or_new).order_by("-raised_at")[:5])
 
 
 def score_section(student, user, form=None) -> dict:

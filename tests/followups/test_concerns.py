@@ -92,3 +92,12 @@ def test_who_raises_and_who_handles(client, student, company):
     url = f"/followups/students/{student.pk}/concerns/{concern.pk}/handle/"
     assert client.post(url, {"analysis": "x", "parent_advice": "x", "student_talk": "x"}).status_code == 403
     assert Concern.objects.get().handled_at is None
+
+
+def test_an_open_concern_is_a_watch_item_of_the_next_callback(client, student, company):
+    client.force_login(company.teacher_a)
+    raise_(client, student)
+    client.force_login(company.manager_a1)
+    page = client.get(f"/students/{student.pk}/").content.decode()
+    callbacks = page[page.index('id="callbacks"') :]
+    assert "本次回访请关注" in callbacks and "最近上课走神，作业拖延" in callbacks
