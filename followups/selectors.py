@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -55,7 +55,8 @@ def score_trends(student) -> list[Trend]:
 RECENT = timedelta(days=28)
 RENEWAL_ROLES = (Role.LEARNING_MANAGER, Role.SUPERVISOR, Role.DIRECTOR)
 CALLBACK_RULES = ("F1", "L3", "L4")
-FOLLOWED = (Student.Status.ACTIVE, Student.Status.PAUSED)
+# A forecast further out than this says nothing useful (and would overflow the calendar).
+FORECAST_LIMIT = timedelta(days=3 * 365)
 
 
 def renewal_list(
@@ -65,7 +66,12 @@ def renewal_list(
     renewal task and the last renewal talk; below their campus's threshold unless `below_only` is
     off. One query for any number of students."""
     now = now or timezone.now()
-    students = students_for(user).filter(status__in=FOLLOWED, manager__isnull=False)
+    open_renewals = Deadline.objects.filter(rule="R1", status__in=ACTIVE).values("student")
+    students = students_for(user).filter(
+        Q(status__in=(Student.Status.ACTIVE, Student.Status.PAUSED))
+        | Q(status=Student.Status.ENDED, pk__in=open_renewals),  # hours gone, the family not yet asked
+        manager__isnull=False,
+    )
     if manager_id:
         students = students.filter(manager_id=manager_id)
     recent = Lesson.objects.filter(status=Lesson.Status.DONE, starts_at__gte=now - RECENT, starts_at__lte=now)
@@ -94,8 +100,8 @@ def runs_out_on(hours_left: Decimal, recent_hours: Decimal, today: date) -> date
         return today
     if recent_hours <= 0:
         return None
-    days = hours_left * RECENT.days / recent_hours
-    return today + timedelta(days=math.ceil(days))
+    days = timedelta(days=math.ceil(hours_left * RECENT.days / recent_hours))
+    return today + days if days <= FORECAST_LIMIT else None
 
 
 @dataclass

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from deadlines import calendar
 from deadlines.models import ACTIVE, Deadline
+from deadlines.rules import get_rule
 from deadlines.services import (
     deadline_meet,
     deadline_notify_owner,
@@ -71,10 +72,15 @@ def lessons_changed(*, student: Student, actor) -> None:
     """Lessons were booked, moved or missed: the 20th lesson may now come sooner or later (F3)."""
     event = twentieth_lesson_end(student)
     deadline = Deadline.objects.filter(rule="F3", status__in=ACTIVE, student=student).first()
-    if deadline is not None and event != deadline.event_at:
-        deadline_reschedule(
-            rule="F3", subject=student, event=event, actor=actor, reason=_("The 20th lesson moved.")
-        )
+    if deadline is None or event == deadline.event_at:
+        return
+    due_at = get_rule("F3").due_at(start=deadline.opened_at, event=event, campus=student.campus)
+    if due_at == deadline.due_at:  # the 4th week still comes first: the same clock, nothing to tell
+        Deadline.objects.filter(pk=deadline.pk).update(event_at=event)
+        return
+    deadline_reschedule(
+        rule="F3", subject=student, event=event, actor=actor, reason=_("The 20th lesson moved.")
+    )
 
 
 # The documents that meet a rule, and whether the parent must have been given them (else filing
@@ -189,6 +195,8 @@ def lesson_taught(*, lesson: Lesson, actor) -> None:
     """Any lesson marked done: the post-lesson talk is due (L3, unless the campus does without), and
     the hours left may now call for renewal (R1) or end the contract."""
     student = lesson.student
+    # Two lessons marked at once must not each count the other's hours as unused.
+    Student.objects.select_for_update().filter(pk=student.pk).first()
     if student.manager_id and student.campus.post_lesson_talks:
         deadline_open(
             rule="L3",
@@ -235,11 +243,13 @@ def lesson_changed(*, lesson: Lesson, actor, changes: list[str]) -> None:
     """L10: someone other than the manager changed the teacher, time or classroom of a lesson — the
     manager is told at once and tells parent and student before the lesson starts."""
     student = lesson.student
-    if student.manager_id is None or actor.pk == student.manager_id:
+    if student.manager_id is None:
         return
     deadline = Deadline.objects.filter(
         rule="L10", status__in=ACTIVE, subject_id=lesson.pk, student=student
     ).first()
+    if deadline is None and actor.pk == student.manager_id:
+        return  # the manager made the change and tells the family themself
     if deadline is None:
         deadline = deadline_open(
             rule="L10",
@@ -251,7 +261,8 @@ def lesson_changed(*, lesson: Lesson, actor, changes: list[str]) -> None:
         )
     else:
         deadline = deadline_reschedule(rule="L10", subject=lesson, event=lesson.starts_at, actor=actor)
-    deadline_notify_owner(deadline)
+    if actor.pk != student.manager_id:
+        deadline_notify_owner(deadline)
 
 
 def _next_occurrence(rule: str, subject) -> int:
@@ -573,7 +584,7 @@ def student_pause(*, student: Student, actor, reason: str) -> bool:
         status=Student.Status.PAUSED
     ):
         return False
-    deadline_stop(rule="L4", subject=student, actor=actor, reason=reason)
+    _stop_student_clocks(student, PAUSED_STOPS, actor, reason)
     _record_status(student, actor, Student.Status.ACTIVE, Student.Status.PAUSED, reason)
     return True
 
@@ -655,11 +666,25 @@ def contract_ended(*, student: Student, actor=None) -> bool:
     old = Student.objects.filter(pk=student.pk).values_list("status", flat=True).first()
     if old not in (Student.Status.ACTIVE, Student.Status.PAUSED):
         return False
-    Student.objects.filter(pk=student.pk, status=old).update(status=Student.Status.ENDED)
+    if not Student.objects.filter(pk=student.pk, status=old).update(status=Student.Status.ENDED):
+        return False
     reason = _("All class hours are used.")
-    deadline_stop(rule="L4", subject=student, actor=actor, reason=reason)
+    _stop_student_clocks(student, ENDED_STOPS, actor, reason)
     _record_status(student, actor, old, Student.Status.ENDED, reason)
     return True
+
+
+# The student's own clocks that make no sense once they pause or their hours run out: callbacks,
+# the month's growth record, and (at the end) the plans of the first weeks. Talks about lessons
+# that took place (L3), concerns (L7), absences (L9) and renewal (R1) go on.
+PAUSED_STOPS = ("L4", "L6")
+ENDED_STOPS = ("L4", "L6", "L1", "F2", "F3", "L2")
+
+
+def _stop_student_clocks(student: Student, rules: tuple[str, ...], actor, reason: str) -> None:
+    for rule in rules:
+        while deadline_stop(rule=rule, subject=student, actor=actor, reason=reason):
+            pass  # a monthly rule may have more than one month open
 
 
 @transaction.atomic

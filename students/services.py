@@ -284,6 +284,22 @@ def lessons_schedule(
     return booked
 
 
+def _refuse_moving_the_first_lesson(lesson: Lesson, starts_at) -> None:
+    """The first lesson moves with its pre-class clocks (P1–P3) on its own page; no lesson may be moved
+    in front of it while it is still to come."""
+    from handover.models import PreClass  # the handover builds on the student file, not the reverse
+
+    pre = PreClass.objects.filter(student_id=lesson.student_id).select_related("first_lesson").first()
+    if pre is None or pre.first_lesson.status != Lesson.Status.SCHEDULED:
+        return
+    if pre.first_lesson_id == lesson.pk:
+        raise ValidationError(
+            _("This is the first lesson: move it under Before the first lesson, so its clocks move with it.")
+        )
+    if starts_at < pre.first_lesson.starts_at:
+        raise ValidationError({"starts_at": _("A lesson cannot come before the first lesson.")})
+
+
 @transaction.atomic
 def lesson_change(
     *, lesson: Lesson, actor, starts_at, ends_at, teacher=None, classroom: str = "", reason: str
@@ -302,6 +318,7 @@ def lesson_change(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the lesson changes.")})
+    _refuse_moving_the_first_lesson(lesson, starts_at)
     lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
     before = {
         "time": (lesson.starts_at, lesson.ends_at),

@@ -201,3 +201,90 @@ def test_a_raised_threshold_opens_renewal_the_next_morning_once(company, taught)
     assert renewals_open_task.delay().get() == 1
     assert renewals_open_task.delay().get() == 1
     assert Deadline.objects.filter(rule="R1", student=taught).count() == 1
+
+
+def test_a_manager_s_own_move_re_times_the_task_the_scheduler_opened(company, booked):
+    change(booked, company.scheduler_a, classroom="402")
+    change(booked, company.manager_a1, starts_at=at(2026, 12, 6, 16, 0), ends_at=at(2026, 12, 6, 18, 0))
+    l10 = Deadline.objects.get(rule="L10")
+    assert (l10.due_at, l10.status) == (at(2026, 12, 6, 16, 0), Status.OPEN)
+    assert (
+        Notification.objects.filter(kind=Kind.OPENED).count() == 1
+    )  # the manager is not told of their own move
+
+
+def test_the_first_lesson_moves_on_its_own_page_only(company, time_machine):
+    from handover.services import first_lesson_set
+
+    time_machine.move_to(at(2026, 11, 20, 10, 0), tick=False)
+    student = Student.objects.create(full_name="钱多多", campus=company.campus_a, manager=company.manager_a1)
+    pre = first_lesson_set(
+        student=student,
+        actor=company.scheduler_a,
+        starts_at=at(2026, 12, 1, 16, 0),
+        ends_at=at(2026, 12, 1, 18, 0),
+        subject="数学",
+        hours=2,
+    )
+    with pytest.raises(ValidationError):
+        change(
+            pre.first_lesson,
+            company.scheduler_a,
+            starts_at=at(2026, 12, 10, 16, 0),
+            ends_at=at(2026, 12, 10, 18, 0),
+        )
+    later = Lesson.objects.create(
+        student=student,
+        starts_at=at(2026, 12, 8, 16, 0),
+        ends_at=at(2026, 12, 8, 18, 0),
+        subject="数学",
+        hours=2,
+    )
+    with pytest.raises(ValidationError) as error:
+        change(later, company.scheduler_a, starts_at=at(2026, 11, 28, 16, 0), ends_at=at(2026, 11, 28, 18, 0))
+    assert "starts_at" in error.value.message_dict
+
+
+def test_an_unchanged_due_time_leaves_a_late_plan_late(company, taught, time_machine):
+    from deadlines.services import sweep
+    from students.services import lessons_schedule
+
+    sweep(now=at(2027, 1, 10, 10, 0))
+    late = Deadline.objects.get(rule="F3")
+    assert late.status == Status.ESCALATED
+    time_machine.move_to(at(2027, 1, 10, 10, 0), tick=False)
+    lessons_schedule(
+        student=taught,
+        actor=company.scheduler_a,
+        starts_at=at(2027, 1, 12, 16, 0),
+        ends_at=at(2027, 1, 12, 18, 0),
+        subject="数学",
+        hours=2,
+        weeks=20,
+    )
+    late.refresh_from_db()
+    assert (late.status, late.round, late.due_at) == (Status.ESCALATED, 0, at(2026, 12, 29, 16, 0))
+    assert late.event_at is not None  # the 20th lesson is known now, after the 4th week
+
+
+def test_the_end_of_the_hours_stops_the_student_s_clocks_but_not_renewal(company, taught, time_machine):
+    from followups.services import growth_records_open
+
+    growth_records_open(today=at(2026, 12, 1, 0, 0).date())
+    spend(taught, company.manager_a1, Decimal(38), time_machine, 2)
+    stopped = dict(Deadline.objects.filter(student=taught).values_list("rule", "status"))
+    for rule in ("L4", "L6", "L1", "F2", "F3", "L2"):
+        assert stopped[rule] == Status.WAIVED, rule
+    assert stopped["R1"] == Status.OPEN and stopped["L3"] == Status.OPEN
+    from followups.selectors import renewal_list
+
+    assert [s.pk for s in renewal_list(company.manager_a1)] == [taught.pk]  # ended, not asked yet
+
+
+def test_a_forecast_beyond_three_years_is_none():
+    from datetime import date
+
+    from followups.selectors import runs_out_on
+
+    assert runs_out_on(Decimal(400), Decimal("0.1"), date(2026, 12, 1)) is None
+    assert runs_out_on(Decimal(0), Decimal(0), date(2026, 12, 1)) == date(2026, 12, 1)
