@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "deadlines",
     "handover",
     "followups",
+    "retention",
 ]
 
 MIDDLEWARE = [
