@@ -15,6 +15,7 @@ urlpatterns = [
     path("students/", include("students.urls")),
     path("handover/", include("handover.urls")),
     path("followups/", include("followups.urls")),
+    path("retention/", include("retention.urls")),
     path("", include("deadlines.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

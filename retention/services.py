@@ -170,7 +170,7 @@ def warning_comment(*, case: Case, actor, comment: str) -> None:
     """The supervisor's advice on the prepared talk."""
     _require(is_supervisor(actor, case), _("Only the manager's supervisor comments here."))
     _require_stage(case, S.WARNING)
-    comment = _text(comment, "supervisor_comment", _("Write your comment."))
+    comment = _text(comment, "comment", _("Write your comment."))
     _save(case, actor, "case.commented", reason=comment, supervisor_comment=comment)
 
 

@@ -89,6 +89,17 @@ def _timeline_context(request, student) -> dict:
     }
 
 
+def _retention_context(user, student) -> dict:
+    """The student's open retention case (when the user may see it), or whether they may raise one."""
+    from retention.selectors import cases_for  # retention builds on the file, not the reverse
+    from retention.services import RAISERS
+
+    return {
+        "open_case": cases_for(user).filter(student=student).exclude(stage="closed").first(),
+        "can_raise_case": user.role in RAISERS,
+    }
+
+
 @login_required
 def student_detail(request, pk: int):
     student = _student(request, pk)
@@ -107,6 +118,7 @@ def student_detail(request, pk: int):
             **concern_section(student, user),
         }
         context["markable"] = {lesson.pk for lesson in context["lessons"] if markable(user, lesson, now)}
+        context.update(_retention_context(user, student))
         return TemplateResponse(request, "students/detail.html", context)
     deadlines = list(student_deadlines(student, user))
     lessons = list(
@@ -138,6 +150,7 @@ def student_detail(request, pk: int):
         "can_sign": request.user.role in SIGNERS,
         "file_form": None,
         "open_entry": request.GET.get("open", ""),
+        **_retention_context(user, student),
         "now": now,
     }
     return TemplateResponse(request, "students/detail.html", context)

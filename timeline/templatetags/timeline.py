@@ -55,6 +55,20 @@ KIND_LABELS = {
     "renewal.renewed": _("renewed"),
     "renewal.declined": _("renewal declined"),
     "renewal.undecided": _("renewal talk: not decided yet"),
+    "case.opened": _("warning sign raised"),
+    "case.sign": _("another warning sign"),
+    "case.prepared": _("talk with the parent prepared"),
+    "case.commented": _("supervisor's comment"),
+    "case.stabilised": _("stabilised"),
+    "case.escalated": _("escalated to the team's rescue"),
+    "case.rescue": _("rescue recorded"),
+    "case.retained": _("retained"),
+    "case.rescue_failed": _("rescue failed: reports to the supervisor"),
+    "case.reported": _("memo to the campus director"),
+    "case.lost": _("lost: responsibility analysis"),
+    "case.analysed": _("responsibility analysed"),
+    "case.instruction": _("the president's instruction"),
+    "case.closed": _("instruction carried out: case closed"),
 }
 # What of an event's details a reader needs, after its label.
 DETAILS = {

@@ -1,0 +1,90 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Case
+from .reasons import grouped_choices
+
+TEXT = forms.Textarea(attrs={"rows": 3})
+
+
+def text(label, required=True):
+    return forms.CharField(label=label, widget=TEXT, required=required)
+
+
+class CaseForm(forms.Form):
+    description = text(_("What was noticed"))
+    source = forms.ChoiceField(label=_("Source"), choices=Case.Source.choices, required=False)
+
+
+class ReasonsMixin(forms.Form):
+    reasons = forms.MultipleChoiceField(
+        label=_("Reasons (PROCESS.md's list)"), choices=grouped_choices, widget=forms.CheckboxSelectMultiple
+    )
+    reason_note = text(_("Reasons in words"), required=False)
+
+
+class PrepareForm(forms.Form):
+    facts = text(_("Facts from the teacher and the consultant"))
+    talking_points = text(_("Prepared talking points"))
+
+
+class CommentForm(forms.Form):
+    comment = text(_("Your comment on the prepared talk"))
+
+
+class StabiliseForm(ReasonsMixin):
+    parent_talk = text(_("The talk with the parent and its result"))
+    field_order = ["parent_talk", "reasons", "reason_note"]
+
+
+class EscalateForm(forms.Form):
+    parent_talk = text(_("The talk with the parent"), required=False)
+    conflict_points = text(_("The points of conflict"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Case.Kind.choices)
+
+
+class RescueForm(forms.Form):
+    rescue_actions = text(_("Who took part and what each did"))
+    director_invited = forms.BooleanField(
+        label=_("The campus director is invited (a hard case)"), required=False
+    )
+
+
+class RetainedForm(ReasonsMixin):
+    pass
+
+
+class FailedForm(ReasonsMixin):
+    lost_order_report = text(_("Lost-order report (失单报告)"))
+    rescue_report = text(_("Rescue report (挽单报告)"))
+    field_order = ["lost_order_report", "rescue_report", "reasons", "reason_note"]
+
+
+class ReportForm(forms.Form):
+    department_feedback = text(_("Feedback to the learning-management and consulting departments"))
+    memo = text(_("Written memo to the campus director"))
+
+
+class DirectorForm(forms.Form):
+    director_rescue = text(_("Your rescue and its result"))
+    retained = forms.TypedChoiceField(
+        label=_("Result"),
+        choices=[("yes", _("The student stays")), ("no", _("The student leaves"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+
+
+class AnalysisForm(forms.Form):
+    lessons = text(_("Lessons learned"))
+    accountable = forms.CharField(label=_("Accountable person(s)"), max_length=200)
+    coaching = text(_("Coaching and assessment"))
+    superiors_memo = text(_("Written memo to the superiors"))
+
+
+class InstructionForm(forms.Form):
+    instruction = text(_("Your instruction"))
+
+
+class ExecutionForm(forms.Form):
+    execution = text(_("How the instruction was carried out"))

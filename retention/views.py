@@ -1,0 +1,224 @@
+"""The retention pages: the board of cases, a case with its story, and the one action form per move."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from students.selectors import students_for
+
+from . import forms, services
+from .models import Case
+from .reasons import ITEMS
+from .selectors import board, case_clocks, case_story, cases_for
+
+S = Case.Stage
+
+
+@dataclass(frozen=True)
+class Action:
+    """One move of a case: the stage it is offered at, who may make it, its form and service."""
+
+    stage: str
+    title: Promise
+    form: type
+    do: Callable
+    may: Callable
+
+
+def _president(user, case) -> bool:
+    return user.role == Role.PRESIDENT
+
+
+def _manager(user, case) -> bool:
+    return services.is_manager(user, case) or services.is_supervisor(user, case)
+
+
+ACTIONS = {
+    "prepare": Action(
+        S.WARNING,
+        _("Prepare the talk with the parent"),
+        forms.PrepareForm,
+        services.warning_prepare,
+        _manager,
+    ),
+    "comment": Action(
+        S.WARNING,
+        _("Comment on the prepared talk"),
+        forms.CommentForm,
+        services.warning_comment,
+        services.is_supervisor,
+    ),
+    "stabilise": Action(
+        S.WARNING, _("Stabilised: close the case"), forms.StabiliseForm, services.warning_stabilise, _manager
+    ),
+    "escalate": Action(
+        S.WARNING,
+        _("Not settled: escalate to the team's rescue"),
+        forms.EscalateForm,
+        services.warning_escalate,
+        _manager,
+    ),
+    "rescue": Action(
+        S.RESCUE, _("Record the rescue"), forms.RescueForm, services.rescue_record, services.may_lead_rescue
+    ),
+    "retained": Action(
+        S.RESCUE,
+        _("Retained: close the case"),
+        forms.RetainedForm,
+        services.rescue_retained,
+        services.may_lead_rescue,
+    ),
+    "failed": Action(
+        S.RESCUE,
+        _("Failed: the reports to the supervisor"),
+        forms.FailedForm,
+        services.rescue_failed,
+        services.may_lead_rescue,
+    ),
+    "report": Action(
+        S.REPORT,
+        _("Report to the campus director"),
+        forms.ReportForm,
+        services.report_submit,
+        services.is_supervisor,
+    ),
+    "director": Action(
+        S.REPORT,
+        _("The director's rescue"),
+        forms.DirectorForm,
+        services.director_decide,
+        services.is_director,
+    ),
+    "analysis": Action(
+        S.RESPONSIBILITY,
+        _("Responsibility analysis"),
+        forms.AnalysisForm,
+        services.responsibility_record,
+        services.is_director,
+    ),
+    "instruction": Action(
+        S.RESPONSIBILITY,
+        _("The president's instruction"),
+        forms.InstructionForm,
+        services.instruction_give,
+        _president,
+    ),
+    "execution": Action(
+        S.RESPONSIBILITY,
+        _("Report the instruction carried out"),
+        forms.ExecutionForm,
+        services.instruction_carried_out,
+        services.is_director,
+    ),
+}
+
+
+def _case(request, pk: int) -> Case:
+    cases = cases_for(request.user).select_related("student__campus", "manager__team", "raised_by", "campus")
+    return get_object_or_404(cases, pk=pk)
+
+
+def _actions(user, case, bound: dict | None = None) -> list[tuple[str, Action, object]]:
+    """The moves the user may make on the case now, each with its (possibly bound) form."""
+    bound = bound or {}
+    return [
+        (name, action, bound.get(name) or action.form(initial=_initial(case, action)))
+        for name, action in ACTIONS.items()
+        if action.stage == case.stage and action.may(user, case)
+    ]
+
+
+def _initial(case, action) -> dict:
+    """What the case already holds, so an edit starts from it."""
+    initial = {name: getattr(case, name) for name in action.form.base_fields if hasattr(case, name)}
+    initial["comment"] = case.supervisor_comment
+    return initial
+
+
+@login_required
+def case_list(request):
+    if request.user.role == Role.FINANCE:
+        raise PermissionDenied
+    closed = request.GET.get("closed") == "1"
+    cases = list(board(request.user, closed=closed)[:300])
+    by_stage = {stage: [] for stage in S.values if stage != S.CLOSED}
+    for case in cases:
+        by_stage.setdefault(case.stage, []).append(case)
+    context = {
+        "cases": cases,
+        "columns": [(S(stage).label, rows) for stage, rows in by_stage.items()],
+        "closed": closed,
+        "now": timezone.now(),
+    }
+    return TemplateResponse(request, "retention/list.html", context)
+
+
+@login_required
+def case_new(request, student_id: int):
+    student = get_object_or_404(students_for(request.user).select_related("manager"), pk=student_id)
+    if request.user.role not in services.RAISERS:
+        raise PermissionDenied
+    form = forms.CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case, created = services.case_open(student=student, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if created:
+                messages.success(
+                    request,
+                    _("Warning sign raised; the learning manager has 3 days to stabilise the parent."),
+                )
+            else:
+                messages.info(request, _("The student already has an open case; your note was added to it."))
+            return redirect(case if cases_for(request.user).filter(pk=case.pk).exists() else student)
+    return TemplateResponse(request, "retention/new.html", {"student": student, "form": form})
+
+
+@login_required
+def case_detail(request, pk: int, bound: dict | None = None):
+    case = _case(request, pk)
+    context = {
+        "case": case,
+        "actions": _actions(request.user, case, bound),
+        "reasons": [ITEMS[code] for code in case.reasons if code in ITEMS],
+        "timeline": case_story(case),
+        "deadlines": list(case_clocks(case)),
+        "now": timezone.now(),
+    }
+    return TemplateResponse(request, "retention/detail.html", context)
+
+
+@login_required
+@require_POST
+def case_act(request, pk: int, action: str):
+    case = _case(request, pk)
+    move = ACTIONS.get(action)
+    if move is None:
+        raise PermissionDenied
+    if not move.may(request.user, case):
+        raise PermissionDenied
+    form = move.form(request.POST)
+    if form.is_valid():
+        try:
+            move.do(case=case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            if isinstance(error, services.StageMoved):
+                messages.error(request, error.messages[0])
+                return redirect(case)
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(case)
+    return case_detail(request, pk, bound={action: form})

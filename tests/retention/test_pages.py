@@ -1,0 +1,156 @@
+"""The retention pages for each role that may use them and one that may not."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from deadlines.models import Deadline
+from retention import services
+from retention.models import Case
+from students.models import Student
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def student(company, time_machine):
+    time_machine.move_to(datetime(2026, 12, 3, 10, 0, tzinfo=SH), tick=False)
+    return Student.objects.create(
+        full_name="赵一鸣", campus=company.campus_a, manager=company.manager_a1, status="active"
+    )
+
+
+@pytest.fixture
+def case(company, student):
+    return services.case_open(student=student, actor=company.manager_a1, description="家长说孩子不想来了")[0]
+
+
+def test_a_teacher_raises_a_warning_sign_from_the_student_page(client, company, student):
+    from students.models import Lesson
+
+    Lesson.objects.create(
+        student=student,
+        starts_at=datetime(2026, 12, 1, 9, 0, tzinfo=SH),
+        ends_at=datetime(2026, 12, 1, 11, 0, tzinfo=SH),
+        subject="数学",
+        hours=2,
+        teacher=company.teacher_a,
+    )
+    client.force_login(company.teacher_a)
+    assert "提出苗头" in client.get(f"/students/{student.pk}/").content.decode()
+    empty = client.post(f"/retention/new/{student.pk}/", {"description": " "})
+    assert "这个字段是必填项。" in empty.content.decode()
+    response = client.post(f"/retention/new/{student.pk}/", {"description": "上课情绪低落，说想退费"})
+    assert (
+        response.status_code == 302 and response.url == student.get_absolute_url()
+    )  # teachers do not follow cases
+    case = Case.objects.get()
+    assert case.source == Case.Source.TEACHER
+    assert client.get(f"/retention/{case.pk}/").status_code == 404
+    client.force_login(company.finance)
+    assert client.post(f"/retention/new/{student.pk}/", {"description": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("person", "status"),
+    [
+        ("manager_a1", 200),
+        ("supervisor_a", 200),
+        ("director_a", 200),
+        ("head_teacher_a", 200),
+        ("president", 200),
+        ("manager_a2", 404),
+        ("director_b", 404),
+        ("teacher_a", 404),
+        ("finance", 404),
+    ],
+)
+def test_who_sees_a_case(client, company, case, person, status):
+    client.force_login(getattr(company, person))
+    assert client.get(f"/retention/{case.pk}/").status_code == status
+
+
+def test_the_case_page_offers_each_person_their_moves(client, company, case):
+    client.force_login(company.manager_a1)
+    page = client.get(f"/retention/{case.pk}/").content.decode()
+    assert "稳定：结案" in page and "上报团队保单" in page and "主管点评" not in page
+    client.force_login(company.supervisor_a)
+    assert "点评准备好的沟通" in client.get(f"/retention/{case.pk}/").content.decode()
+    client.force_login(company.manager_a2)
+    assert (
+        client.post(
+            f"/retention/{case.pk}/stabilise/", {"parent_talk": "x", "reasons": ["other"]}
+        ).status_code
+        == 404
+    )
+    client.force_login(company.head_teacher_a)
+    assert (
+        client.post(
+            f"/retention/{case.pk}/stabilise/", {"parent_talk": "x", "reasons": ["other"]}
+        ).status_code
+        == 403
+    )
+
+
+def test_a_move_with_bad_input_keeps_what_was_typed_and_a_stale_move_is_refused(client, company, case):
+    client.force_login(company.manager_a1)
+    bad = client.post(f"/retention/{case.pk}/stabilise/", {"parent_talk": "家长同意再观察"})
+    assert bad.status_code == 200 and "家长同意再观察" in bad.content.decode()
+    assert "这个字段是必填项。" in bad.content.decode()
+    data = {"parent_talk": "", "conflict_points": "认为没有进步", "kind": "refund_intent"}
+    assert client.post(f"/retention/{case.pk}/escalate/", data).status_code == 302
+    again = client.post(f"/retention/{case.pk}/escalate/", data, follow=True)  # a second tab, a double click
+    assert "这个个案已经往下走了" in again.content.decode()
+    case.refresh_from_db()
+    assert case.stage == Case.Stage.RESCUE
+    assert Deadline.objects.filter(rule="E2").count() == 1
+
+
+def test_the_board_runs_the_same_queries_for_10_and_1000_cases(
+    client, company, student, django_assert_max_num_queries
+):
+    client.force_login(company.supervisor_a)
+    counts = []
+    for size in (10, 990):
+        students = Student.objects.bulk_create(
+            Student(
+                full_name=f"学生{size}-{i}",
+                campus=company.campus_a,
+                manager=company.manager_a1,
+                status="active",
+            )
+            for i in range(size)
+        )
+        Case.objects.bulk_create(
+            Case(
+                student=s,
+                campus=company.campus_a,
+                manager=company.manager_a1,
+                source="manager",
+                description="想退费",
+                raised_by=company.manager_a1,
+            )
+            for s in students
+        )
+        with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(10):
+            page = client.get("/retention/")
+        assert page.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert len(page.context["cases"]) == 300  # the board shows the 300 most urgent
+
+
+def test_the_board_puts_late_cases_first(client, company, student, case, time_machine):
+    other = Student.objects.create(
+        full_name="钱多多", campus=company.campus_a, manager=company.manager_a1, status="active"
+    )
+    time_machine.move_to(datetime(2026, 12, 4, 10, 0, tzinfo=SH), tick=False)
+    services.case_open(student=other, actor=company.manager_a1, description="家长抱怨")
+    time_machine.move_to(datetime(2026, 12, 7, 10, 0, tzinfo=SH), tick=False)
+    client.force_login(company.manager_a1)
+    page = client.get("/retention/")
+    assert [c.student.full_name for c in page.context["cases"]] == ["赵一鸣", "钱多多"]
+    assert "deadline-row--late" in page.content.decode()
