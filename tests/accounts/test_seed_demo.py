@@ -1,4 +1,5 @@
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import Campus, Role, Team, User
 from deadlines.models import Deadline
@@ -117,3 +118,21 @@ def test_seed_demo_has_students_below_the_renewal_threshold(db):
     assert {"何嘉怡", "马天宇"} <= set(renewals)
     assert Renewal.objects.get().outcome == "undecided"
     assert Student.objects.get(full_name="罗欣然").status == Student.Status.PAUSED
+
+
+def test_seed_demo_has_retention_cases_at_every_stage(db):
+    from retention.models import Case
+
+    call_command("seed_demo")
+    stages = dict(Case.objects.values_list("student__full_name", "stage"))
+    assert stages == {
+        "林浩然": "warning",
+        "周梓萱": "rescue",
+        "吴宇轩": "report",
+        "郑欣怡": "responsibility",
+        "陈子涵": "closed",
+    }
+    late = Deadline.objects.get(rule="E1", student__full_name="林浩然")
+    assert late.due_at < timezone.now()  # raised four days ago: the three days are over
+    call_command("seed_demo")
+    assert Case.objects.count() == 5

@@ -5,6 +5,7 @@ from itertools import cycle
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Campus, Role, Team, User
@@ -78,11 +79,11 @@ STAGES = [
 # Negative hours are late; the seed opens each deadline so that it falls due at that moment.
 # A third element says the work was done that many hours after the clock started.
 DEMO_STUDENTS = [
-    ("陈子涵", "manager1", "初二", [("E1", -100, 5), ("L5", -30), ("L4", 3)]),
-    ("林浩然", "manager1", "高一", [("L5", -90, 20), ("E1", -4), ("F2", 50)]),
+    ("陈子涵", "manager1", "初二", [("L5", -30), ("L4", 3)]),
+    ("林浩然", "manager1", "高一", [("L5", -90, 20), ("F2", 50)]),
     ("黄雨桐", "manager1", "初三", [("L5", 2), ("L4", 72)]),
-    ("周梓萱", "manager1", "六年级", [("E1", 26), ("F3", 120)]),
-    ("吴宇轩", "manager2", "高二", [("E1", -75, 80), ("L5", -52), ("L4", 5)]),
+    ("周梓萱", "manager1", "六年级", [("F3", 120)]),
+    ("吴宇轩", "manager2", "高二", [("L5", -52), ("L4", 5)]),
     ("郑欣怡", "manager2", "初一", [("L5", -60, 8), ("F3", 96)]),
     ("孙俊杰", "manager3", "高三", [("L4", -20), ("L5", 30)]),
 ]
@@ -140,6 +141,7 @@ class Command(BaseCommand):
         self.seed_stages()
         self.seed_followups()
         self.seed_renewals(managers)
+        self.seed_cases()
         weekend_timetables_open(today=timezone.localdate())
         extra = [managers[m] for m in ("manager1", "manager2", "manager3")]
         for number, manager in zip(range(students), cycle(extra), strict=False):
@@ -350,6 +352,119 @@ class Command(BaseCommand):
                 )
             if then == "paused":
                 student_pause(student=student, actor=manager, reason="病假两周，预计下月初复课")
+
+    def seed_cases(self) -> None:
+        """Retention cases at each stage: a late warning sign, a rescue, a report, one waiting for the
+        president's instruction, and one retained."""
+        from retention import services as retention
+        from retention.models import Case
+
+        if Case.objects.exists():
+            return
+        people = {u.username: u for u in User.objects.filter(campus__code="hd")}
+        manager1, manager2 = people["manager1"], people["manager2"]
+        supervisor, director, teacher = people["supervisor1"], people["director1"], people["teacher1"]
+        headteacher = people["headteacher1"]
+        students = {
+            s.full_name: s for s in Student.objects.filter(campus__code="hd").select_related("manager")
+        }
+
+        def open_case(name, actor, description, days_ago, **values):
+            case, _ = retention.case_open(
+                student=students[name], actor=actor, description=description, **values
+            )
+            self.backdate(case, days_ago)
+            return case
+
+        open_case("林浩然", teacher, "最近两次课都说不想来，家长在群里问退费流程", days_ago=4)
+        rescue = open_case("周梓萱", manager1, "家长认为成绩没有提高，提出要退费", days_ago=2)
+        retention.warning_prepare(
+            case=rescue,
+            actor=manager1,
+            facts="老师反馈课堂专注度下降；咨询师说家长期望期末进前十",
+            talking_points="先展示三次月考的进步",
+        )
+        retention.warning_escalate(
+            case=rescue,
+            actor=manager1,
+            parent_talk="家长坚持退费",
+            conflict_points="家长认为进步太慢，怀疑老师水平",
+            kind="refund_intent",
+        )
+        report = open_case("吴宇轩", manager2, "家长投诉老师多次迟到", days_ago=5)
+        retention.warning_escalate(
+            case=report,
+            actor=manager2,
+            parent_talk="家长情绪激动",
+            conflict_points="老师迟到三次",
+            kind="complaint",
+        )
+        retention.rescue_record(
+            case=report, actor=headteacher, rescue_actions="教学主任约谈家长并致歉，提出更换老师"
+        )
+        retention.rescue_failed(
+            case=report,
+            actor=headteacher,
+            lost_order_report="教学问题未及时与老师解决，家长失去信任",
+            rescue_report="两次约谈、更换老师，家长仍要求退费",
+            reasons=["dept_teaching", "rel_requests"],
+        )
+        waiting = open_case("郑欣怡", manager2, "家长搬家到外区，提出退费", days_ago=8)
+        retention.warning_escalate(
+            case=waiting, actor=manager2, parent_talk="", conflict_points="搬家距离远", kind="refund_intent"
+        )
+        retention.rescue_failed(
+            case=waiting,
+            actor=supervisor,
+            lost_order_report="家庭搬迁，客观原因",
+            rescue_report="建议转到新家附近的校区，家长不愿意",
+            reasons=["other"],
+            reason_note="搬家",
+        )
+        retention.report_submit(
+            case=waiting,
+            actor=supervisor,
+            department_feedback="已反馈学管部和咨询部",
+            memo="家庭搬迁导致失单",
+        )
+        retention.director_decide(
+            case=waiting,
+            actor=director,
+            director_rescue="校长电话沟通，推荐线上课程，家长婉拒",
+            retained=False,
+        )
+        retention.responsibility_record(
+            case=waiting,
+            actor=director,
+            lessons="签约时应了解家庭的搬迁计划",
+            accountable="咨询师",
+            coaching="咨询部签约前增加家庭情况询问",
+            superiors_memo="郑欣怡失单分析，请总裁批示",
+        )
+        kept = open_case("陈子涵", headteacher, "家长对换老师不满，情绪很大", days_ago=20)
+        retention.warning_escalate(
+            case=kept, actor=manager1, parent_talk="", conflict_points="家长不同意换老师", kind="complaint"
+        )
+        retention.rescue_record(
+            case=kept,
+            actor=headteacher,
+            rescue_actions="教学主任、原老师和学管师一起与家长面谈，保留原老师周末课",
+        )
+        retention.rescue_retained(case=kept, actor=headteacher, reasons=["dept_teacher_change"])
+
+    @staticmethod
+    def backdate(case, days: int) -> None:
+        """The demo case was raised `days` ago: its clocks count from then."""
+        from deadlines.models import Deadline
+
+        shift = timedelta(days=days)
+        type(case).objects.filter(pk=case.pk).update(raised_at=F("raised_at") - shift)
+        Deadline.objects.filter(subject_id=case.pk, rule__in=("E1", "L8"), student=case.student).update(
+            opened_at=F("opened_at") - shift,
+            due_at=F("due_at") - shift,
+            remind_at=F("remind_at") - shift,
+            escalate_at=F("escalate_at") - shift,
+        )
 
     def seed_stages(self) -> None:
         """One student at each step of the handover and the pre-class work, on the first campus."""
