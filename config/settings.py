@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "handover",
     "followups",
     "retention",
+    "refunds",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("handover/", include("handover.urls")),
     path("followups/", include("followups.urls")),
     path("retention/", include("retention.urls")),
+    path("refunds/", include("refunds.urls")),
     path("", include("deadlines.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

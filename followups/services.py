@@ -584,7 +584,7 @@ def student_pause(*, student: Student, actor, reason: str) -> bool:
         status=Student.Status.PAUSED
     ):
         return False
-    _stop_student_clocks(student, PAUSED_STOPS, actor, reason)
+    stop_student_clocks(student, PAUSED_STOPS, actor, reason)
     _record_status(student, actor, Student.Status.ACTIVE, Student.Status.PAUSED, reason)
     return True
 
@@ -669,7 +669,7 @@ def contract_ended(*, student: Student, actor=None) -> bool:
     if not Student.objects.filter(pk=student.pk, status=old).update(status=Student.Status.ENDED):
         return False
     reason = _("All class hours are used.")
-    _stop_student_clocks(student, ENDED_STOPS, actor, reason)
+    stop_student_clocks(student, ENDED_STOPS, actor, reason)
     _record_status(student, actor, old, Student.Status.ENDED, reason)
     return True
 
@@ -681,7 +681,7 @@ PAUSED_STOPS = ("L4", "L6")
 ENDED_STOPS = ("L4", "L6", "L1", "F2", "F3", "L2")
 
 
-def _stop_student_clocks(student: Student, rules: tuple[str, ...], actor, reason: str) -> None:
+def stop_student_clocks(student: Student, rules: tuple[str, ...], actor, reason: str) -> None:
     for rule in rules:
         while deadline_stop(rule=rule, subject=student, actor=actor, reason=reason):
             pass  # a monthly rule may have more than one month open

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from refunds.selectors import case_refund
 from students.selectors import students_for
 
 from . import forms, services
@@ -195,6 +196,7 @@ def case_detail(request, pk: int, bound: dict | None = None):
         "reasons": [ITEMS[code] for code in case.reasons if code in ITEMS],
         "timeline": case_story(case),
         "deadlines": list(case_clocks(case)),
+        **case_refund(request.user, case),
         "now": timezone.now(),
     }
     return TemplateResponse(request, "retention/detail.html", context)

@@ -69,6 +69,12 @@ KIND_LABELS = {
     "case.analysed": _("responsibility analysed"),
     "case.instruction": _("the president's instruction"),
     "case.closed": _("instruction carried out: case closed"),
+    "refund.submitted": _("refund application submitted"),
+    "refund.approved": _("refund step approved"),
+    "refund.rejected": _("refund step rejected: back a step"),
+    "refund.resubmitted": _("refund application submitted again"),
+    "refund.paid": _("refund paid"),
+    "student.refunded": _("refunded: the contract ends"),
 }
 # What of an event's details a reader needs, after its label.
 DETAILS = {

@@ -1,0 +1,132 @@
+import uuid
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+
+APPROVER_ROLES = [(r.value, r.label) for r in (Role.DIRECTOR, Role.FINANCE, Role.PRESIDENT)]
+
+
+class ApprovalStep(models.Model):
+    """One step of the company's refund approval chain, in order (by default: campus director, finance
+    review, president). A refund keeps the chain it was submitted with."""
+
+    position = models.PositiveSmallIntegerField(_("position"), unique=True)
+    role = models.CharField(_("role"), max_length=20, choices=APPROVER_ROLES)
+
+    class Meta:
+        verbose_name = _("approval step")
+        verbose_name_plural = _("approval steps")
+        ordering = ["position"]
+
+    def __str__(self):
+        return f"{self.position}. {self.get_role_display()}"
+
+
+class Refund(models.Model):
+    """E5: the parent's written application, the refund list, and its way through the approvals."""
+
+    class Status(models.TextChoices):
+        APPROVING = "approving", _("Being approved")
+        RETURNED = "returned", _("Returned to the applicant")
+        APPROVED = "approved", _("Approved: to be paid")
+        PAID = "paid", _("Paid")
+
+    case = models.OneToOneField(
+        "retention.Case", on_delete=models.PROTECT, related_name="refund", verbose_name=_("retention case")
+    )
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.PROTECT, related_name="refunds", verbose_name=_("student")
+    )
+    campus = models.ForeignKey(
+        "accounts.Campus", on_delete=models.PROTECT, related_name="+", verbose_name=_("campus")
+    )
+    # The parent's written application.
+    applicant = models.CharField(_("applicant (parent)"), max_length=60)
+    applied_on = models.DateField(_("application date"))
+    reason = models.TextField(_("reason given by the parent"))
+    scan = models.FileField(_("scan of the written application"), upload_to="refunds/%Y/%m/")
+    # The refund list (退费清单): computed from the contracts and lessons when submitted.
+    hours_bought = models.DecimalField(_("hours bought"), max_digits=7, decimal_places=1)
+    hours_used = models.DecimalField(_("hours used"), max_digits=7, decimal_places=1)
+    unit_price = models.DecimalField(_("price per hour"), max_digits=9, decimal_places=2)
+    amount_paid = models.DecimalField(_("amount paid"), max_digits=11, decimal_places=2)
+    deductions = models.DecimalField(
+        _("deductions"), max_digits=11, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    deduction_reason = models.TextField(_("reason for the deductions"), blank=True)
+    amount = models.DecimalField(_("amount to refund"), max_digits=11, decimal_places=2)
+    amount_reason = models.TextField(_("reason the amount differs from the computed one"), blank=True)
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.APPROVING)
+    chain = models.JSONField(_("approval chain"), default=list)
+    step = models.PositiveSmallIntegerField(_("current step"), default=0)
+    # chain[step] while being approved, kept in a column so each approver's queue is one indexed query.
+    waiting_role = models.CharField(_("waiting for"), max_length=20, choices=APPROVER_ROLES, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by")
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    request_key = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, amount__lte=F("amount_paid")),
+                name="refund_amount_within_paid",
+                violation_error_message=_("The refund cannot be negative or more than was paid."),
+            ),
+            models.CheckConstraint(condition=Q(deductions__gte=0), name="refund_deductions_not_negative"),
+        ]
+        indexes = [models.Index(fields=["waiting_role", "campus"], name="refund_waiting")]
+
+    def __str__(self):
+        return f"{self.student} · {self.amount}"
+
+    def get_absolute_url(self):
+        return reverse("refunds:detail", args=[self.pk])
+
+    @property
+    def hours_left(self):
+        return self.hours_bought - self.hours_used
+
+    @property
+    def computed_amount(self):
+        return max(self.hours_left * self.unit_price - self.deductions, 0)
+
+
+class Approval(models.Model):
+    """One approver's decision on one step; a rejection sends the refund back a step."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    refund = models.ForeignKey(
+        Refund, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("refund")
+    )
+    step = models.PositiveSmallIntegerField(_("step"))
+    role = models.CharField(_("role"), max_length=20, choices=APPROVER_ROLES)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.refund} · {self.get_decision_display()}"

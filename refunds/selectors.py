@@ -1,0 +1,45 @@
+from django.db.models import Q, QuerySet
+
+from accounts.models import Role
+from retention.selectors import cases_for
+
+from .models import Refund
+
+
+def refunds_for(user) -> QuerySet[Refund]:
+    """Finance and the president see every campus's refunds; supervisors and directors those of the
+    cases they follow; nobody else any."""
+    if user.role in (Role.FINANCE, Role.PRESIDENT):
+        return Refund.objects.all()
+    if user.role in (Role.SUPERVISOR, Role.DIRECTOR):
+        return Refund.objects.filter(case__in=cases_for(user))
+    return Refund.objects.none()
+
+
+def queue(user) -> QuerySet[Refund]:
+    """What waits for the user: their approval step (a director: on their campus), or for finance
+    also the approved refunds to pay. One query."""
+    waiting = Q(waiting_role=user.role)
+    if user.role == Role.DIRECTOR:
+        waiting &= Q(campus_id=user.campus_id)
+    if user.role == Role.FINANCE:
+        waiting |= Q(status=Refund.Status.APPROVED)
+    if user.role not in (Role.DIRECTOR, Role.FINANCE, Role.PRESIDENT):
+        return Refund.objects.none()
+    return (
+        refunds_for(user).filter(waiting).select_related("student", "campus").order_by("submitted_at", "pk")
+    )
+
+
+def case_refund(user, case) -> dict:
+    """For the case page: the case's refund (when the user may see it), or whether they may submit one."""
+    from retention.models import Case
+
+    from .services import may_submit
+
+    refund = refunds_for(user).filter(case=case).first()
+    lost = case.outcome == Case.Outcome.LOST
+    return {
+        "refund": refund,
+        "may_refund": lost and refund is None and may_submit(user, case),
+    }

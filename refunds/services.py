@@ -1,0 +1,253 @@
+"""E5: the refund application, its approval chain and the payment. Every step is a compare-and-set on
+the refund's status and step, so two approvers at once, or a double click, approve once."""
+
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from followups.services import ENDED_STOPS, stop_student_clocks
+from retention.models import Case
+from retention.services import is_supervisor
+from students.models import Lesson, Student
+from timeline.services import timeline_add
+
+from .models import Approval, ApprovalStep, Refund
+
+DEFAULT_CHAIN = [Role.DIRECTOR, Role.FINANCE, Role.PRESIDENT]
+CENT = Decimal("0.01")
+
+
+class StepMoved(ValidationError):
+    def __init__(self):
+        super().__init__(_("This refund has already moved on; the page shows where it is now."))
+
+
+def refund_figures(student: Student) -> dict:
+    """The refund list's figures from the student's contracts and the lessons taught."""
+    contracts = student.contracts.aggregate(hours=Sum("hours"), paid=Sum("amount"))
+    used = student.lessons.filter(status=Lesson.Status.DONE).aggregate(hours=Sum("hours"))["hours"]
+    bought, paid = contracts["hours"] or Decimal("0"), contracts["paid"] or Decimal("0")
+    unit_price = (paid / bought).quantize(CENT, ROUND_HALF_UP) if bought else Decimal("0")
+    used = min(used or Decimal("0"), bought)
+    return {"hours_bought": bought, "hours_used": used, "unit_price": unit_price, "amount_paid": paid}
+
+
+def computed_amount(figures: dict, deductions: Decimal) -> Decimal:
+    left = figures["hours_bought"] - figures["hours_used"]
+    amount = (left * figures["unit_price"] - deductions).quantize(CENT, ROUND_HALF_UP)
+    return min(max(amount, Decimal("0")), figures["amount_paid"])
+
+
+def current_chain() -> list[str]:
+    return list(ApprovalStep.objects.values_list("role", flat=True)) or [str(r) for r in DEFAULT_CHAIN]
+
+
+def may_submit(user, case: Case) -> bool:
+    return is_supervisor(user, case)
+
+
+@transaction.atomic
+def refund_submit(
+    *,
+    case: Case,
+    actor,
+    request_key: uuid.UUID,
+    applicant: str,
+    applied_on,
+    reason: str,
+    scan,
+    deductions: Decimal = Decimal("0"),
+    deduction_reason: str = "",
+    amount: Decimal | None = None,
+    amount_reason: str = "",
+) -> tuple[Refund, bool]:
+    """The supervisor files the parent's written application with the refund list; it goes to the
+    first approver. A lost case has one refund. Returns (refund, created)."""
+    if not may_submit(actor, case):
+        raise PermissionDenied(_("Only the manager's supervisor or the campus director submits a refund."))
+    if case.outcome != Case.Outcome.LOST:
+        raise ValidationError(
+            _("A refund follows a lost case: the rescue and the director's rescue come first.")
+        )
+    existing = Refund.objects.filter(case=case).first()
+    if existing is not None:
+        return existing, False
+    if applied_on > timezone.localdate():
+        raise ValidationError({"applied_on": _("The application cannot be dated in the future.")})
+    if deductions < 0:
+        raise ValidationError({"deductions": _("Deductions cannot be negative.")})
+    if deductions and not (deduction_reason or "").strip():
+        raise ValidationError({"deduction_reason": _("Say what the deductions are for.")})
+    figures = refund_figures(case.student)
+    computed = computed_amount(figures, deductions)
+    amount = computed if amount is None else amount
+    if amount < 0 or amount > figures["amount_paid"]:
+        raise ValidationError({"amount": _("The refund cannot be negative or more than was paid.")})
+    if amount != computed and not (amount_reason or "").strip():
+        raise ValidationError(
+            {
+                "amount_reason": _("Say why the amount differs from the computed %(amount)s.")
+                % {"amount": computed}
+            }
+        )
+    chain = current_chain()
+    refund = Refund.objects.create(
+        case=case,
+        student=case.student,
+        campus_id=case.campus_id,
+        applicant=applicant.strip(),
+        applied_on=applied_on,
+        reason=reason.strip(),
+        scan=scan,
+        deductions=deductions,
+        deduction_reason=(deduction_reason or "").strip(),
+        amount=amount,
+        amount_reason=(amount_reason or "").strip(),
+        chain=chain,
+        waiting_role=chain[0],
+        submitted_by=actor,
+        request_key=request_key,
+        **figures,
+    )
+    _record(
+        refund,
+        actor,
+        "refund.submitted",
+        to_state=Refund.Status.APPROVING,
+        reason=refund.reason,
+        data={"amount": str(amount)},
+    )
+    return refund, True
+
+
+def may_decide(user, refund: Refund) -> bool:
+    """The approver of the refund's current step: of its role, of its campus for a director, and
+    never the one who submitted it."""
+    if refund.status != Refund.Status.APPROVING or user.role != refund.waiting_role:
+        return False
+    if user.pk == refund.submitted_by_id:
+        return False
+    return user.role != Role.DIRECTOR or user.campus_id == refund.campus_id
+
+
+@transaction.atomic
+def refund_decide(*, refund: Refund, actor, step: int, approve: bool, comment: str = "") -> None:
+    """Approve (on to the next step; the last one approves the refund) or reject (back a step; from
+    the first step back to the applicant). `step` is the step the approver was shown."""
+    if not may_decide(actor, refund):
+        if refund.status != Refund.Status.APPROVING or refund.step != step:
+            raise StepMoved
+        raise PermissionDenied(_("This step is not yours to approve."))
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise ValidationError({"comment": _("Say why you reject it.")})
+    last = step + 1 == len(refund.chain)
+    if approve:
+        changes = (
+            {"status": Refund.Status.APPROVED, "waiting_role": ""}
+            if last
+            else {"step": step + 1, "waiting_role": refund.chain[step + 1]}
+        )
+    elif step == 0:
+        changes = {"status": Refund.Status.RETURNED, "waiting_role": ""}
+    else:
+        changes = {"step": step - 1, "waiting_role": refund.chain[step - 1]}
+    moved = Refund.objects.filter(pk=refund.pk, status=Refund.Status.APPROVING, step=step).update(**changes)
+    if not moved:
+        raise StepMoved
+    old = refund.status
+    for name, value in changes.items():
+        setattr(refund, name, value)
+    decision = Approval.Decision.APPROVED if approve else Approval.Decision.REJECTED
+    Approval.objects.create(
+        refund=refund, step=step, role=actor.role, decision=decision, comment=comment, by=actor
+    )
+    _record(
+        refund,
+        actor,
+        f"refund.{decision}",
+        from_state=old,
+        to_state=refund.status,
+        reason=comment,
+        data={"step": step + 1, "role": actor.role},
+    )
+    if approve and last:
+        _student_refunded(refund, actor)
+
+
+def _student_refunded(refund: Refund, actor) -> None:
+    """The final approval: the student is refunded and the contract ends."""
+    student = refund.student
+    old = Student.objects.filter(pk=student.pk).values_list("status", flat=True).get()
+    Student.objects.filter(pk=student.pk).update(status=Student.Status.REFUNDED)
+    stop_student_clocks(student, (*ENDED_STOPS, "R1"), actor, _("Refunded."))
+    timeline_add(
+        subject=student,
+        kind="student.refunded",
+        campus_id=student.campus_id,
+        actor=actor,
+        from_state=old,
+        to_state=Student.Status.REFUNDED,
+    )
+
+
+@transaction.atomic
+def refund_resubmit(*, refund: Refund, actor, comment: str) -> None:
+    """A returned refund goes back to the first approver, with what was changed or explained."""
+    if not may_submit(actor, refund.case):
+        raise PermissionDenied(_("Only the manager's supervisor or the campus director submits a refund."))
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Say what was changed or explained.")})
+    changes = {"status": Refund.Status.APPROVING, "step": 0, "waiting_role": refund.chain[0]}
+    if not Refund.objects.filter(pk=refund.pk, status=Refund.Status.RETURNED).update(**changes):
+        raise StepMoved
+    for name, value in changes.items():
+        setattr(refund, name, value)
+    _record(
+        refund,
+        actor,
+        "refund.resubmitted",
+        from_state=Refund.Status.RETURNED,
+        to_state=Refund.Status.APPROVING,
+        reason=comment,
+    )
+
+
+@transaction.atomic
+def refund_paid(*, refund: Refund, actor, paid_on) -> None:
+    """Finance records the day the money went back to the family."""
+    if actor.role != Role.FINANCE:
+        raise PermissionDenied(_("Only finance records the payment."))
+    if paid_on > timezone.localdate() or paid_on < refund.applied_on:
+        raise ValidationError({"paid_on": _("The payment date is between the application and today.")})
+    if not Refund.objects.filter(pk=refund.pk, status=Refund.Status.APPROVED).update(
+        status=Refund.Status.PAID, paid_on=paid_on
+    ):
+        raise StepMoved
+    refund.status, refund.paid_on = Refund.Status.PAID, paid_on
+    _record(
+        refund,
+        actor,
+        "refund.paid",
+        from_state=Refund.Status.APPROVED,
+        to_state=Refund.Status.PAID,
+        data={"on": paid_on.isoformat()},
+    )
+
+
+def _record(refund: Refund, actor, kind: str, **values) -> None:
+    timeline_add(
+        subject=refund,
+        kind=kind,
+        campus_id=refund.campus_id,
+        actor=actor,
+        student_id=refund.student_id,
+        **values,
+    )

@@ -1,0 +1,137 @@
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from retention.selectors import cases_for
+from timeline.models import Event
+
+from . import services
+from .forms import DecisionForm, PaidForm, RefundForm, ResubmitForm
+from .models import APPROVER_ROLES
+from .selectors import queue, refunds_for
+
+VIEWERS = (Role.SUPERVISOR, Role.DIRECTOR, Role.FINANCE, Role.PRESIDENT)
+
+
+def _refund(request, pk: int):
+    refunds = refunds_for(request.user).select_related("student", "campus", "case", "submitted_by")
+    return get_object_or_404(refunds, pk=pk)
+
+
+@login_required
+def refund_list(request):
+    if request.user.role not in VIEWERS:
+        raise PermissionDenied
+    context = {
+        "queue": list(queue(request.user)[:200]),
+        "refunds": list(refunds_for(request.user).select_related("student", "campus")[:200]),
+    }
+    return TemplateResponse(request, "refunds/list.html", context)
+
+
+@login_required
+def refund_new(request, case_id: int):
+    case = get_object_or_404(cases_for(request.user).select_related("student", "manager__team"), pk=case_id)
+    if not services.may_submit(request.user, case):
+        raise PermissionDenied
+    if hasattr(case, "refund"):
+        return redirect(case.refund)
+    form = RefundForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            refund, _created = services.refund_submit(case=case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Refund application submitted to the first approver."))
+            return redirect(refund)
+    figures = services.refund_figures(case.student)
+    figures["hours_left"] = figures["hours_bought"] - figures["hours_used"]
+    figures["amount"] = services.computed_amount(figures, Decimal("0"))
+    context = {"case": case, "form": form, "figures": figures}
+    return TemplateResponse(request, "refunds/new.html", context)
+
+
+@login_required
+def refund_detail(request, pk: int, forms: dict | None = None):
+    refund = _refund(request, pk)
+    user, forms = request.user, forms or {}
+    context = {
+        "refund": refund,
+        "role_labels": APPROVER_ROLES,
+        "approvals": list(refund.approvals.select_related("by")),
+        "timeline": Event.objects.filter(subject_id=refund.pk, kind__startswith="refund.")
+        .select_related("actor")
+        .order_by("at", "pk"),
+        "decision_form": forms.get("decide") or DecisionForm(initial={"step": refund.step})
+        if services.may_decide(user, refund)
+        else None,
+        "resubmit_form": forms.get("resubmit") or ResubmitForm()
+        if refund.status == refund.Status.RETURNED and services.may_submit(user, refund.case)
+        else None,
+        "paid_form": forms.get("paid") or PaidForm(initial={"paid_on": timezone.localdate()})
+        if refund.status == refund.Status.APPROVED and user.role == Role.FINANCE
+        else None,
+    }
+    return TemplateResponse(request, "refunds/detail.html", context)
+
+
+ACTIONS = {
+    "decide": (DecisionForm, services.refund_decide),
+    "resubmit": (ResubmitForm, services.refund_resubmit),
+    "paid": (PaidForm, services.refund_paid),
+}
+
+
+@login_required
+@require_POST
+def refund_act(request, pk: int, action: str):
+    refund = _refund(request, pk)
+    if action not in ACTIONS:
+        raise PermissionDenied
+    form_class, do = ACTIONS[action]
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            do(refund=refund, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            if isinstance(error, services.StepMoved):
+                messages.error(request, error.messages[0])
+                return redirect(refund)
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(refund)
+    return refund_detail(request, pk, forms={action: form})
+
+
+@login_required
+def refund_scan(request, pk: int):
+    """The parent's signed application: private, served only to those who may see the refund."""
+    refund = _refund(request, pk)
+    try:
+        return FileResponse(refund.scan.open("rb"), filename=Path(refund.scan.name).name)
+    except FileNotFoundError:
+        raise Http404 from None
+
+
+@login_required
+def refund_print(request, pk: int):
+    """退费清单 on A4, with the approvals so far."""
+    refund = _refund(request, pk)
+    context = {
+        "refund": refund,
+        "approvals": list(refund.approvals.select_related("by")),
+        "today": timezone.localdate(),
+    }
+    return TemplateResponse(request, "refunds/print.html", context)

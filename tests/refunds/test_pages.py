@@ -1,0 +1,146 @@
+"""The refund pages for each role that may use them and one that may not."""
+
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from refunds.models import Refund
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def apply(client, case, **values):
+    data = {
+        "request_key": str(uuid.uuid4()),
+        "applicant": "赵妈妈",
+        "applied_on": "2026-12-03",
+        "reason": "孩子不想继续",
+        "scan": SimpleUploadedFile("application.pdf", b"%PDF-1.4"),
+        "deductions": "0",
+        **values,
+    }
+    return client.post(f"/refunds/new/{case.pk}/", data)
+
+
+def test_the_supervisor_files_the_application_from_the_lost_case(client, company, lost):
+    client.force_login(company.manager_a1)
+    assert client.get(f"/refunds/new/{lost.pk}/").status_code == 403
+    client.force_login(company.supervisor_a)
+    assert "提交退费申请" in client.get(f"/retention/{lost.pk}/").content.decode()
+    page = client.get(f"/refunds/new/{lost.pk}/").content.decode()
+    assert "6000.00" in page  # 30 hours left × 200
+    bad = apply(client, lost, amount="9000", amount_reason="全额")
+    assert (
+        "退费金额不能为负，也不能超过已付金额。" in bad.content.decode()
+        and "孩子不想继续" in bad.content.decode()
+    )
+    assert apply(client, lost).status_code == 302
+    refund = Refund.objects.get()
+    assert refund.amount == 6000
+    assert client.get(f"/refunds/{refund.pk}/scan/").status_code == 200
+    assert client.get(f"/refunds/{refund.pk}/print/").status_code == 200
+
+
+def test_each_approver_finds_it_in_their_queue_and_decides(client, company, lost):
+    client.force_login(company.supervisor_a)
+    apply(client, lost)
+    refund = Refund.objects.get()
+    for person, other in (("director_a", "finance"), ("finance", "president"), ("president", "director_a")):
+        client.force_login(getattr(company, other))
+        assert refund not in client.get("/refunds/").context["queue"]
+        assert (
+            client.post(f"/refunds/{refund.pk}/decide/", {"step": refund.step, "approve": "yes"}).status_code
+            == 403
+        )
+        client.force_login(getattr(company, person))
+        assert refund in client.get("/refunds/").context["queue"]
+        assert "您的审批" in client.get(f"/refunds/{refund.pk}/").content.decode()
+        response = client.post(f"/refunds/{refund.pk}/decide/", {"step": refund.step, "approve": "yes"})
+        assert response.status_code == 302
+        stale = client.post(
+            f"/refunds/{refund.pk}/decide/", {"step": refund.step, "approve": "yes"}, follow=True
+        )
+        assert "这笔退费已经往下走了" in stale.content.decode()  # the same step approved twice
+        refund.refresh_from_db()
+    assert refund.status == Refund.Status.APPROVED
+    client.force_login(company.finance)
+    assert refund in client.get("/refunds/").context["queue"]  # to be paid
+    client.post(f"/refunds/{refund.pk}/paid/", {"paid_on": "2026-12-03"})
+    refund.refresh_from_db()
+    assert refund.status == Refund.Status.PAID
+
+
+@pytest.mark.parametrize(
+    ("person", "status"), [("manager_a1", 403), ("teacher_a", 403), ("consultant_a", 403)]
+)
+def test_others_have_no_refunds(client, company, person, status):
+    client.force_login(getattr(company, person))
+    assert client.get("/refunds/").status_code == status
+
+
+def test_another_campus_does_not_see_the_refund(client, company, lost):
+    client.force_login(company.supervisor_a)
+    apply(client, lost)
+    refund = Refund.objects.get()
+    for person in ("director_b", "manager_a1"):
+        client.force_login(getattr(company, person))
+        assert client.get(f"/refunds/{refund.pk}/").status_code == 404
+        assert client.get(f"/refunds/{refund.pk}/scan/").status_code == 404
+
+
+def test_the_queue_runs_the_same_queries_for_10_and_1000_refunds(
+    client, company, lost, django_assert_max_num_queries
+):
+    client.force_login(company.supervisor_a)
+    apply(client, lost)
+    template = Refund.objects.get()
+    from retention.models import Case
+    from students.models import Student
+
+    client.force_login(company.finance)
+    counts = []
+    for size in (10, 990):
+        students = Student.objects.bulk_create(
+            Student(full_name=f"退{size}-{i}", campus=company.campus_a, manager=company.manager_a1)
+            for i in range(size)
+        )
+        cases = Case.objects.bulk_create(
+            Case(
+                student=s,
+                campus=company.campus_a,
+                manager=company.manager_a1,
+                source="manager",
+                description="x",
+                raised_by=company.manager_a1,
+                stage="closed",
+                outcome="lost",
+            )
+            for s in students
+        )
+        fields = {
+            f.name: getattr(template, f.name)
+            for f in Refund._meta.concrete_fields
+            if f.name not in ("id", "case", "student", "request_key")
+        }
+        Refund.objects.bulk_create(
+            Refund(
+                **{
+                    **fields,
+                    "case": c,
+                    "student": c.student,
+                    "request_key": uuid.uuid4(),
+                    "waiting_role": "finance",
+                }
+            )
+            for c in cases
+        )
+        with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(10):
+            assert client.get("/refunds/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
