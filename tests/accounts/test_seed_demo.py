@@ -1,3 +1,4 @@
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -21,6 +22,11 @@ EXPECTED_USERS = {
     "president1": (None, Role.PRESIDENT),
     "admin": (None, Role.ADMIN),
 }
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the demo refunds' scans
 
 
 def snapshot():
@@ -106,7 +112,9 @@ def test_seed_demo_students_option_adds_students_once(db):
     call_command("seed_demo", students=12)
     count = Student.objects.count()
     call_command("seed_demo", students=12)
-    assert Student.objects.count() == count == 7 + 5 + 3 + 12  # clocks, handover steps, renewals, the extra
+    assert (
+        Student.objects.count() == count == 7 + 5 + 3 + 3 + 12
+    )  # clocks, handover, renewals, refunds, extra
     assert Deadline.objects.filter(rule="L4").count() >= 12
 
 
@@ -131,8 +139,17 @@ def test_seed_demo_has_retention_cases_at_every_stage(db):
         "吴宇轩": "report",
         "郑欣怡": "responsibility",
         "陈子涵": "closed",
+        "冯雨晨": "responsibility",
+        "韩子轩": "responsibility",
+        "曹一凡": "responsibility",
     }
+    from refunds.models import Refund
+
+    waiting = dict(Refund.objects.values_list("student__full_name", "waiting_role"))
+    assert waiting == {"郑欣怡": "director", "冯雨晨": "finance", "韩子轩": "president", "曹一凡": ""}
+    assert Refund.objects.get(student__full_name="曹一凡").status == "paid"
+    assert Student.objects.get(full_name="曹一凡").status == "refunded"
     late = Deadline.objects.get(rule="E1", student__full_name="林浩然")
     assert late.due_at < timezone.now()  # raised four days ago: the three days are over
     call_command("seed_demo")
-    assert Case.objects.count() == 5
+    assert Case.objects.count() == 8

@@ -451,6 +451,108 @@ class Command(BaseCommand):
             rescue_actions="教学主任、原老师和学管师一起与家长面谈，保留原老师周末课",
         )
         retention.rescue_retained(case=kept, actor=headteacher, reasons=["dept_teacher_change"])
+        self.seed_refunds(people, waiting)
+
+    def seed_refunds(self, people: dict, waiting) -> None:
+        """Refunds waiting for each approver, and one paid."""
+        from django.core.files.base import ContentFile
+
+        from refunds import services as refunds
+        from retention import services as retention
+
+        supervisor, director, manager = people["supervisor1"], people["director1"], people["manager1"]
+        finance = User.objects.get(username="finance1")
+        president = User.objects.get(username="president1")
+
+        def lose(name: str):
+            student = self.historic_student(name, manager, bought=40, taught=12)
+            case, _ = retention.case_open(student=student, actor=manager, description="家长提出退费")
+            retention.warning_escalate(
+                case=case,
+                actor=manager,
+                parent_talk="",
+                conflict_points="家长决定不再补课",
+                kind="refund_intent",
+            )
+            retention.rescue_failed(
+                case=case,
+                actor=supervisor,
+                lost_order_report="未能及时反馈",
+                rescue_report="面谈两次",
+                reasons=["rel_feedback"],
+            )
+            retention.report_submit(
+                case=case, actor=supervisor, department_feedback="已反馈", memo="书面纪要"
+            )
+            retention.director_decide(case=case, actor=director, director_rescue="未能挽回", retained=False)
+            case.refresh_from_db()
+            return case
+
+        def apply(case):
+            refund, _ = refunds.refund_submit(
+                case=case,
+                actor=supervisor,
+                request_key=uuid.uuid4(),
+                applicant=f"{case.student.full_name[0]}妈妈",
+                applied_on=timezone.localdate(),
+                reason="孩子学业安排调整，不再继续",
+                scan=ContentFile(b"%PDF-1.4 demo", name="application.pdf"),
+                deductions=Decimal(200),
+                deduction_reason="教材资料费",
+            )
+            return refund
+
+        def approve(refund, *approvers):
+            for approver in approvers:
+                refund.refresh_from_db()
+                refunds.refund_decide(
+                    refund=refund, actor=approver, step=refund.step, approve=True, comment="同意"
+                )
+
+        apply(waiting)  # waits for the campus director
+        approve(apply(lose("冯雨晨")), director)  # waits for finance
+        approve(apply(lose("韩子轩")), director, finance)  # waits for the president
+        paid = apply(lose("曹一凡"))
+        approve(paid, director, finance, president)
+        paid.refresh_from_db()
+        refunds.refund_paid(refund=paid, actor=finance, paid_on=timezone.localdate())
+
+    @staticmethod
+    def historic_student(name: str, manager: User, *, bought: int, taught: int) -> Student:
+        """A student taught for a while before the product kept the file."""
+        consultant = User.objects.filter(role=Role.CONSULTANT, campus=manager.campus_id).first()
+        student = Student.objects.create(
+            full_name=name, campus=manager.campus, manager=manager, grade="初二", status=Student.Status.ACTIVE
+        )
+        Guardian.objects.create(
+            student=student,
+            name=f"{name[0]}妈妈",
+            relation=Guardian.Relation.MOTHER,
+            phone=f"136{student.pk:08d}",
+        )
+        first = timezone.now() - timedelta(weeks=taught)
+        Contract.objects.create(
+            student=student,
+            number=f"{manager.campus.code.upper()}-2026-{student.pk:05d}",
+            signed_at=first - timedelta(days=7),
+            consultant=consultant,
+            subjects="数学",
+            hours=Decimal(bought),
+            unit_price=Decimal(200),
+            amount=Decimal(200 * bought),
+        )
+        Lesson.objects.bulk_create(
+            Lesson(
+                student=student,
+                starts_at=first + timedelta(weeks=week),
+                ends_at=first + timedelta(weeks=week, hours=2),
+                subject="数学",
+                hours=Decimal(1),
+                status=Lesson.Status.DONE,
+            )
+            for week in range(taught)
+        )
+        return student
 
     @staticmethod
     def backdate(case, days: int) -> None:
