@@ -44,8 +44,8 @@ class ScoreForm(forms.ModelForm):
             "analysis",
         ]
         widgets = {
-            "exam_date": forms.DateInput(attrs={"type": "date"}),
-            "learned_on": forms.DateInput(attrs={"type": "date"}),
+            "exam_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "learned_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "analysis": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -124,7 +124,9 @@ class LessonTalkForm(forms.ModelForm):
 
 
 class DocumentGivenForm(forms.Form):
-    on = forms.DateField(label=_("given to the parent on"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        label=_("given to the parent on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class ReasonForm(forms.Form):

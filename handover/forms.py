@@ -85,7 +85,7 @@ class PaperCheckForm(StepForm):
             self.fields[f"promised_{index}"] = forms.DateField(
                 label=_("If missing, the consultant brings it by"),
                 required=False,
-                widget=forms.DateInput(attrs={"type": "date"}),
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )
 
     def rows(self):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from students.services import DOCUMENT_MAX_BYTES, DOCUMENT_TYPES
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class RefundForm(forms.Form):

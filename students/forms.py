@@ -185,7 +185,9 @@ class DocumentForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=100, required=False)
     file = forms.FileField(label=_("file"))
     given_to_parent_on = forms.DateField(
-        label=_("given to the parent on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("given to the parent on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean_file(self):
