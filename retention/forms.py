@@ -88,3 +88,26 @@ class InstructionForm(forms.Form):
 
 class ExecutionForm(forms.Form):
     execution = text(_("How the instruction was carried out"))
+
+
+class PeriodForm(forms.Form):
+    since = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    until = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    @staticmethod
+    def default(today) -> dict:
+        """The last three calendar months, this one included."""
+        month = today.month - 2
+        year = today.year + (month - 1) // 12
+        return {"since": today.replace(year=year, month=(month - 1) % 12 + 1, day=1), "until": today}
+
+    def period(self, today):
+        """The chosen period, or the default one when the form is empty or wrong."""
+        if self.is_bound and self.is_valid() and self.cleaned_data["since"] <= self.cleaned_data["until"]:
+            return self.cleaned_data["since"], self.cleaned_data["until"]
+        if self.is_bound and self.is_valid():
+            self.add_error("until", _("The end comes after the start."))
+        default = self.default(today)
+        return default["since"], default["until"]

@@ -86,6 +86,8 @@ class Case(models.Model):
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     reason_note = models.TextField(_("reasons in words"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # When the outcome was known (a lost case stays open for the responsibility analysis).
+    outcome_at = models.DateTimeField(_("outcome known at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("retention case")

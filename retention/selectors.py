@@ -1,12 +1,16 @@
+from dataclasses import dataclass, field
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from accounts.models import Role
 from deadlines.models import ACTIVE, Deadline
+from students.models import LossReason
 from students.selectors import students_for
 from timeline.models import Event
 
 from .models import Case
+from .reasons import ITEMS
 
 
 def cases_for(user) -> QuerySet[Case]:
@@ -54,3 +58,58 @@ def case_clocks(case: Case) -> QuerySet[Deadline]:
         .select_related("owner")
         .order_by("opened_at", "pk")
     )
+
+
+@dataclass
+class Tally:
+    """Cases of one reason (or one manager): how many were retained, lost, stabilised."""
+
+    label: str
+    group: str = ""
+    retained: int = 0
+    lost: int = 0
+    stabilised: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.retained + self.lost + self.stabilised
+
+
+@dataclass
+class LossAnalysis:
+    groups: list[Tally] = field(default_factory=list)
+    items: list[Tally] = field(default_factory=list)
+    managers: list[Tally] = field(default_factory=list)
+    totals: Tally = field(default_factory=lambda: Tally(""))
+
+    @property
+    def widest(self) -> int:
+        return max([t.total for t in self.groups] or [1]) or 1
+
+
+def loss_analysis(user, *, since, until) -> LossAnalysis:
+    """Cases whose outcome became known in [since, until) in the user's scope, counted by loss-reason
+    group and item and by manager, retained vs lost (a case with several reasons counts once under
+    each). One query."""
+    rows = (
+        cases_for(user)
+        .filter(outcome_at__gte=since, outcome_at__lt=until)
+        .exclude(outcome="")
+        .values_list("outcome", "reasons", "manager__full_name", "manager__username")
+    )
+    analysis = LossAnalysis()
+    groups = {group: Tally(group.label) for group in LossReason}
+    items = {code: Tally(str(label), str(group.label)) for code, (group, label) in ITEMS.items()}
+    managers: dict[str, Tally] = {}
+    for outcome, reasons, full_name, username in rows:
+        name = full_name or username
+        counted = [analysis.totals, managers.setdefault(name, Tally(name))]
+        known = [code for code in reasons if code in ITEMS]
+        counted += [items[code] for code in known]
+        counted += [groups[group] for group in dict.fromkeys(ITEMS[code][0] for code in known)]
+        for tally in counted:
+            setattr(tally, outcome, getattr(tally, outcome) + 1)
+    analysis.groups = [t for t in groups.values() if t.total]
+    analysis.items = sorted((t for t in items.values() if t.total), key=lambda t: -t.total)
+    analysis.managers = sorted(managers.values(), key=lambda t: (-t.lost, t.label))
+    return analysis

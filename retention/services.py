@@ -191,6 +191,7 @@ def warning_stabilise(
         "case.stabilised",
         reason=parent_talk,
         outcome=Case.Outcome.STABILISED,
+        outcome_at=timezone.now(),
         parent_talk=parent_talk,
         reasons=_reasons(reasons),
         reason_note=(reason_note or "").strip(),
@@ -247,6 +248,7 @@ def rescue_retained(*, case: Case, actor, reasons: list[str], reason_note: str =
         S.CLOSED,
         "case.retained",
         outcome=Case.Outcome.RETAINED,
+        outcome_at=timezone.now(),
         reasons=_reasons(reasons),
         reason_note=(reason_note or "").strip(),
         closed_at=timezone.now(),
@@ -314,6 +316,7 @@ def director_decide(*, case: Case, actor, director_rescue: str, retained: bool) 
             reason=rescue,
             director_rescue=rescue,
             outcome=Case.Outcome.RETAINED,
+            outcome_at=timezone.now(),
             closed_at=timezone.now(),
         )
     else:
@@ -325,6 +328,7 @@ def director_decide(*, case: Case, actor, director_rescue: str, retained: bool) 
             reason=rescue,
             director_rescue=rescue,
             outcome=Case.Outcome.LOST,
+            outcome_at=timezone.now(),
         )
 
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,7 @@ from students.selectors import students_for
 from . import forms, services
 from .models import Case
 from .reasons import ITEMS
-from .selectors import board, case_clocks, case_story, cases_for
+from .selectors import board, case_clocks, case_story, cases_for, loss_analysis
 
 S = Case.Stage
 
@@ -224,3 +225,27 @@ def case_act(request, pk: int, action: str):
             messages.success(request, _("Saved."))
             return redirect(case)
     return case_detail(request, pk, bound={action: form})
+
+
+ANALYSTS = (Role.SUPERVISOR, Role.DIRECTOR, Role.PRESIDENT)
+
+
+@login_required
+def analysis(request):
+    """Where and why students are lost: closed cases of a period by loss reason and by manager."""
+    if request.user.role not in ANALYSTS:
+        raise PermissionDenied
+    today = timezone.localdate()
+    form = forms.PeriodForm(request.GET or None, initial=forms.PeriodForm.default(today))
+    since, until = form.period(today)
+    zone = timezone.get_current_timezone()
+    result = loss_analysis(
+        request.user,
+        since=datetime.combine(since, time.min, tzinfo=zone),
+        until=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone),
+    )
+    context = {"form": form, "analysis": result, "since": since, "until": until, "bar": BAR}
+    return TemplateResponse(request, "retention/analysis.html", context)
+
+
+BAR = {"width": 360, "height": 22}

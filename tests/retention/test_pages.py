@@ -154,3 +154,55 @@ def test_the_board_puts_late_cases_first(client, company, student, case, time_ma
     page = client.get("/retention/")
     assert [c.student.full_name for c in page.context["cases"]] == ["赵一鸣", "钱多多"]
     assert "deadline-row--late" in page.content.decode()
+
+
+def lose(company, student, reasons, outcome="lost"):
+    case, _ = services.case_open(student=student, actor=company.manager_a1, description="要退费")
+    services.warning_escalate(
+        case=case, actor=company.manager_a1, parent_talk="", conflict_points="x", kind="refund_intent"
+    )
+    if outcome == "retained":
+        services.rescue_retained(case=case, actor=company.supervisor_a, reasons=reasons)
+        return case
+    services.rescue_failed(
+        case=case, actor=company.supervisor_a, lost_order_report="x", rescue_report="y", reasons=reasons
+    )
+    services.report_submit(case=case, actor=company.supervisor_a, department_feedback="x", memo="y")
+    services.director_decide(case=case, actor=company.director_a, director_rescue="z", retained=False)
+    services.responsibility_record(
+        case=case, actor=company.director_a, lessons="a", accountable="b", coaching="c", superiors_memo="d"
+    )
+    services.instruction_give(case=case, actor=company.president, instruction="e")
+    services.instruction_carried_out(case=case, actor=company.director_a, execution="f")
+    return case
+
+
+def test_the_loss_analysis_counts_by_reason_and_manager(client, company, student):
+    other = Student.objects.create(
+        full_name="钱多多", campus=company.campus_a, manager=company.manager_a1, status="active"
+    )
+    lose(company, student, ["rel_feedback", "rel_callbacks"])
+    lose(company, other, ["rel_feedback"], outcome="retained")
+    client.force_login(company.director_a)
+    response = client.get("/retention/analysis/?since=2026-12-01&until=2026-12-31")
+    result = response.context["analysis"]
+    assert (result.totals.lost, result.totals.retained) == (1, 1)
+    relationship = {t.label: (t.lost, t.retained) for t in result.groups}
+    assert relationship == {"与家长和学生的关系": (1, 1)}  # one lost case with two items counts once
+    assert {t.label: (t.lost, t.retained) for t in result.items} == {
+        "没有及时向家长反馈": (1, 1),
+        "没有定期回访": (1, 0),
+    }
+    assert [(t.label, t.lost) for t in result.managers] == [(company.manager_a1.full_name, 1)]
+    assert "<svg" in response.content.decode()
+    before = client.get("/retention/analysis/?since=2026-11-01&until=2026-11-30").context["analysis"]
+    assert before.totals.total == 0
+    wrong = client.get("/retention/analysis/?since=2026-12-31&until=2026-12-01")
+    assert "结束日期须在开始日期之后。" in wrong.content.decode()
+    client.force_login(company.director_b)
+    assert (
+        client.get("/retention/analysis/?since=2026-12-01&until=2026-12-31").context["analysis"].totals.total
+        == 0
+    )
+    client.force_login(company.manager_a1)
+    assert client.get("/retention/analysis/").status_code == 403
