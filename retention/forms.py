@@ -90,16 +90,14 @@ class ExecutionForm(forms.Form):
     execution = text(_("How the instruction was carried out"))
 
 
+PERIOD_DATE = forms.DateInput(
+    attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+)
+
+
 class PeriodForm(forms.Form):
-    since = forms.DateField(
-        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    until = forms.DateField(
-        label=_("To"),
-        widget=forms.DateInput(
-            attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
-        ),
-    )
+    since = forms.DateField(label=_("From"), widget=PERIOD_DATE)
+    until = forms.DateField(label=_("To"), widget=PERIOD_DATE)
 
     @staticmethod
     def default(today) -> dict:
