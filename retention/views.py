@@ -249,3 +249,15 @@ def analysis(request):
 
 
 BAR = {"width": 360, "height": 22}
+
+
+@login_required
+def case_print(request, pk: int):
+    """失单报告 and 挽单报告 on A4: the case, its reasons, the rescue and the memos."""
+    case = _case(request, pk)
+    context = {
+        "case": case,
+        "reasons": [ITEMS[code] for code in case.reasons if code in ITEMS],
+        "today": timezone.localdate(),
+    }
+    return TemplateResponse(request, "retention/print.html", context)

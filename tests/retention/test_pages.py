@@ -206,3 +206,28 @@ def test_the_loss_analysis_counts_by_reason_and_manager(client, company, student
     )
     client.force_login(company.manager_a1)
     assert client.get("/retention/analysis/").status_code == 403
+
+
+def test_the_reports_print_for_those_who_see_the_case(client, company, student):
+    case = lose(company, student, ["rel_feedback"])
+    client.force_login(company.supervisor_a)
+    assert "打印失单报告和挽单报告" in client.get(f"/retention/{case.pk}/").content.decode()
+    page = client.get(f"/retention/{case.pk}/print/").content.decode()
+    assert "失单报告" in page and "挽单报告" in page and "没有及时向家长反馈" in page
+    client.force_login(company.director_b)
+    assert client.get(f"/retention/{case.pk}/print/").status_code == 404
+
+
+def test_a_late_rescue_escalates_past_the_supervisor_who_owns_it(company, student, time_machine):
+    from deadlines.models import Deadline, Notification
+    from deadlines.services import sweep
+
+    case, _ = services.case_open(student=student, actor=company.manager_a1, description="要退费")
+    services.warning_escalate(
+        case=case, actor=company.manager_a1, parent_talk="", conflict_points="x", kind="refund_intent"
+    )
+    sweep(now=datetime(2026, 12, 9, 10, 0, tzinfo=SH))  # E2 was due 12-07 18:00
+    e2 = Deadline.objects.get(rule="E2")
+    assert e2.status == "escalated"
+    recipients = set(Notification.objects.filter(deadline=e2).values_list("recipient__username", flat=True))
+    assert company.director_a.username in recipients and company.supervisor_a.username in recipients
