@@ -59,7 +59,7 @@ SECTIONS = (
         _("Retention"),
         _("Warning signs, rescues, reports to the director and the responsibility analysis."),
         "retention:list",
-        frozenset({R.LEARNING_MANAGER, R.SUPERVISOR, R.DIRECTOR, R.HEAD_TEACHER, R.CONSULTANT, R.PRESIDENT}),
+        frozenset({R.LEARNING_MANAGER, R.SUPERVISOR, R.DIRECTOR, R.HEAD_TEACHER, R.PRESIDENT}),
     ),
     Section(
         "refunds",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from deadlines.services import deadline_stop
 from followups.services import ENDED_STOPS, stop_student_clocks
 from retention.models import Case
 from retention.services import is_supervisor
@@ -49,7 +50,12 @@ def current_chain() -> list[str]:
 
 
 def may_submit(user, case: Case) -> bool:
-    return is_supervisor(user, case)
+    """The manager's supervisor; the campus director only for a team without one (the director's
+    own approval step then needs another director or a changed chain)."""
+    team = case.manager.team
+    if user.role == Role.SUPERVISOR:
+        return is_supervisor(user, case)
+    return is_supervisor(user, case) and (team is None or team.supervisor_id is None)
 
 
 @transaction.atomic
@@ -75,6 +81,7 @@ def refund_submit(
         raise ValidationError(
             _("A refund follows a lost case: the rescue and the director's rescue come first.")
         )
+    Case.objects.select_for_update().get(pk=case.pk)  # one refund per case, however many clicks
     existing = Refund.objects.filter(case=case).first()
     if existing is not None:
         return existing, False
@@ -140,9 +147,9 @@ def may_decide(user, refund: Refund) -> bool:
 def refund_decide(*, refund: Refund, actor, step: int, approve: bool, comment: str = "") -> None:
     """Approve (on to the next step; the last one approves the refund) or reject (back a step; from
     the first step back to the applicant). `step` is the step the approver was shown."""
+    if refund.status != Refund.Status.APPROVING or refund.step != step or not 0 <= step < len(refund.chain):
+        raise StepMoved
     if not may_decide(actor, refund):
-        if refund.status != Refund.Status.APPROVING or refund.step != step:
-            raise StepMoved
         raise PermissionDenied(_("This step is not yours to approve."))
     comment = (comment or "").strip()
     if not approve and not comment:
@@ -187,6 +194,7 @@ def _student_refunded(refund: Refund, actor) -> None:
     old = Student.objects.filter(pk=student.pk).values_list("status", flat=True).get()
     Student.objects.filter(pk=student.pk).update(status=Student.Status.REFUNDED)
     stop_student_clocks(student, (*ENDED_STOPS, "R1"), actor, _("Refunded."))
+    _lessons_to_come_cancelled(student, actor)
     timeline_add(
         subject=student,
         kind="student.refunded",
@@ -194,6 +202,25 @@ def _student_refunded(refund: Refund, actor) -> None:
         actor=actor,
         from_state=old,
         to_state=Student.Status.REFUNDED,
+    )
+
+
+def _lessons_to_come_cancelled(student: Student, actor) -> None:
+    """A refunded student is no longer taught: their booked lessons are cancelled, and the tasks
+    about those lessons (L10) stop."""
+    upcoming = list(student.lessons.filter(status=Lesson.Status.SCHEDULED, starts_at__gt=timezone.now()))
+    if not upcoming:
+        return
+    student.lessons.filter(pk__in=[lesson.pk for lesson in upcoming]).update(status=Lesson.Status.CANCELLED)
+    for lesson in upcoming:
+        deadline_stop(rule="L10", subject=lesson, actor=actor, reason=_("Refunded."))
+    timeline_add(
+        subject=student,
+        kind="lessons.cancelled",
+        campus_id=student.campus_id,
+        actor=actor,
+        reason=_("Refunded."),
+        data={"count": len(upcoming)},
     )
 
 
@@ -205,7 +232,13 @@ def refund_resubmit(*, refund: Refund, actor, comment: str) -> None:
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": _("Say what was changed or explained.")})
-    changes = {"status": Refund.Status.APPROVING, "step": 0, "waiting_role": refund.chain[0]}
+    # The one who submits again answers for it: they may not approve it themselves.
+    changes = {
+        "status": Refund.Status.APPROVING,
+        "step": 0,
+        "waiting_role": refund.chain[0],
+        "submitted_by": actor,
+    }
     if not Refund.objects.filter(pk=refund.pk, status=Refund.Status.RETURNED).update(**changes):
         raise StepMoved
     for name, value in changes.items():

@@ -106,6 +106,13 @@ class PeriodForm(forms.Form):
         year = today.year + (month - 1) // 12
         return {"since": today.replace(year=year, month=(month - 1) % 12 + 1, day=1), "until": today}
 
+    def clean(self):
+        data = super().clean()
+        for name in ("since", "until"):
+            if data.get(name) and not 2000 <= data[name].year <= 2100:
+                self.add_error(name, _("Choose a date between 2000 and 2100."))
+        return data
+
     def period(self, today):
         """The chosen period, or the default one when the form is empty or wrong."""
         if self.is_bound and self.is_valid() and self.cleaned_data["since"] <= self.cleaned_data["until"]:

@@ -1,7 +1,7 @@
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Role
 from deadlines.models import ACTIVE, Deadline
@@ -12,11 +12,15 @@ from timeline.models import Event
 from .models import Case
 from .reasons import ITEMS
 
+# Who follows cases: they hold the family's conflicts, the memos and the accountable people.
+# Teachers and consultants raise warning signs; finance sees the refunds only.
+CASE_VIEWERS = (Role.LEARNING_MANAGER, Role.SUPERVISOR, Role.DIRECTOR, Role.HEAD_TEACHER, Role.PRESIDENT)
+
 
 def cases_for(user) -> QuerySet[Case]:
-    """The cases of the students the user may see (students.selectors.students_for); teachers raise
-    warning signs but do not follow the cases."""
-    if user.role == Role.TEACHER:
+    """The cases of the students the user may see (students.selectors.students_for), for the roles
+    that follow cases."""
+    if user.role not in CASE_VIEWERS:
         return Case.objects.none()
     return Case.objects.filter(student__in=students_for(user))
 
@@ -42,13 +46,15 @@ CASE_RULES = ("E1", "L8", "E2", "E3", "E4")
 
 
 def case_story(case: Case) -> QuerySet[Event]:
-    """Everything that happened to the case, in order: its moves and its clocks."""
-    subject_type = ContentType.objects.get_for_model(Case)
-    return (
-        Event.objects.filter(subject_type=subject_type, subject_id=case.pk)
-        .select_related("actor")
-        .order_by("at", "pk")
+    """Everything that happened to the case, in order: its moves, its clocks and its refund."""
+    from refunds.models import Refund  # the refund follows the case
+
+    of_case = Q(subject_type=ContentType.objects.get_for_model(Case), subject_id=case.pk)
+    of_refund = Q(
+        subject_type=ContentType.objects.get_for_model(Refund),
+        subject_id__in=Refund.objects.filter(case=case).values("pk"),
     )
+    return Event.objects.filter(of_case | of_refund).select_related("actor").order_by("at", "pk")
 
 
 def case_clocks(case: Case) -> QuerySet[Deadline]:

@@ -61,7 +61,7 @@ def may_lead_rescue(user, case: Case) -> bool:
 def supervisor_of(case: Case) -> User:
     """Who owns the team's clocks: the manager's supervisor, else the campus director."""
     team = case.manager.team
-    if team is not None and team.supervisor.is_active:
+    if team is not None and team.supervisor_id and team.supervisor.is_active:
         return team.supervisor
     return director_of(case)
 
@@ -127,11 +127,15 @@ def case_open(*, student: Student, actor, description: str, source: str = "") ->
     _require(actor.role in RAISERS, _("Your role may not raise a warning sign."))
     if student.manager_id is None:
         raise ValidationError(_("Assign a learning manager before raising a warning sign."))
+    if student.status == Student.Status.REFUNDED:
+        raise ValidationError(_("This student has been refunded."))
     description = _text(description, "description", _("Say what was noticed."))
     Student.objects.select_for_update().get(pk=student.pk)  # one open case, however many clicks
     open_case = student.cases.exclude(stage=S.CLOSED).first()
     if open_case is not None:
         _record(open_case, actor, "case.sign", reason=description)
+        if source == Case.Source.UNSTABLE and open_case.stage == S.WARNING:
+            deadline_open(rule="L8", subject=open_case, owner=student.manager, actor=actor)
         return open_case, False
     source = source or SOURCE_OF_ROLE.get(actor.role, Case.Source.MANAGER)
     case = Case.objects.create(

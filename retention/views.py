@@ -21,7 +21,7 @@ from students.selectors import students_for
 from . import forms, services
 from .models import Case
 from .reasons import ITEMS
-from .selectors import board, case_clocks, case_story, cases_for, loss_analysis
+from .selectors import CASE_VIEWERS, board, case_clocks, case_story, cases_for, loss_analysis
 
 S = Case.Stage
 
@@ -35,6 +35,8 @@ class Action:
     form: type
     do: Callable
     may: Callable
+    # A record made once: the step is no longer offered when the case holds it.
+    once: str = ""
 
 
 def _president(user, case) -> bool:
@@ -93,6 +95,7 @@ ACTIONS = {
         forms.ReportForm,
         services.report_submit,
         services.is_supervisor,
+        once="memo",
     ),
     "director": Action(
         S.REPORT,
@@ -107,6 +110,7 @@ ACTIONS = {
         forms.AnalysisForm,
         services.responsibility_record,
         services.is_director,
+        once="superiors_memo",
     ),
     "instruction": Action(
         S.RESPONSIBILITY,
@@ -114,6 +118,7 @@ ACTIONS = {
         forms.InstructionForm,
         services.instruction_give,
         _president,
+        once="instruction",
     ),
     "execution": Action(
         S.RESPONSIBILITY,
@@ -136,7 +141,9 @@ def _actions(user, case, bound: dict | None = None) -> list[tuple[str, Action, o
     return [
         (name, action, bound.get(name) or action.form(initial=_initial(case, action)))
         for name, action in ACTIONS.items()
-        if action.stage == case.stage and action.may(user, case)
+        if action.stage == case.stage
+        and action.may(user, case)
+        and not (action.once and getattr(case, action.once))
     ]
 
 
@@ -149,7 +156,7 @@ def _initial(case, action) -> dict:
 
 @login_required
 def case_list(request):
-    if request.user.role == Role.FINANCE:
+    if request.user.role not in CASE_VIEWERS:
         raise PermissionDenied
     closed = request.GET.get("closed") == "1"
     cases = list(board(request.user, closed=closed)[:300])

@@ -131,7 +131,12 @@ def test_a_rejection_goes_back_a_step_and_from_the_first_back_to_the_applicant(c
 
 
 def test_nobody_approves_their_own_submission(company, lost):
-    refund, _ = submit(lost, company.director_a)
+    with pytest.raises(PermissionDenied):
+        submit(lost, company.director_a)  # the team's supervisor submits
+    company.team_a.supervisor = None
+    company.team_a.save()
+    lost.manager.refresh_from_db()
+    refund, _ = submit(lost, company.director_a)  # a team without one: the director does
     with pytest.raises(PermissionDenied):
         decide(refund, company.director_a)
 
@@ -175,3 +180,27 @@ def test_twenty_approvals_of_one_step_give_exactly_one(company, time_machine):
     assert results.count("approved") == 1
     assert Approval.objects.count() == 1
     assert Refund.objects.get().waiting_role == "finance"
+
+
+def test_review_fixes_on_refunds(company, lost, client):
+
+    from students.models import Lesson
+
+    refund, _ = submit(lost, company.supervisor_a)
+    with pytest.raises(ValidationError):
+        services.refund_decide(refund=refund, actor=company.director_a, step=7, approve=True)
+    client.force_login(company.director_a)
+    assert client.post(f"/refunds/{refund.pk}/decide/", {"step": 7, "approve": "yes"}).status_code == 302
+    decide(refund, company.director_a, approve=False, comment="补充签字")
+    refund.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        services.refund_resubmit(refund=refund, actor=company.director_a, comment="已补充")
+    services.refund_resubmit(refund=refund, actor=company.supervisor_a, comment="已补充")
+    future = lost.student.lessons.create(
+        starts_at=at(2026, 12, 20, 9, 0), ends_at=at(2026, 12, 20, 11, 0), subject="数学", hours=2
+    )
+    for approver in (company.director_a, company.finance, company.president):
+        decide(refund, approver)
+    future.refresh_from_db()
+    assert future.status == Lesson.Status.CANCELLED
+    assert Event.objects.filter(kind="lessons.cancelled").exists()

@@ -66,6 +66,8 @@ def test_a_teacher_raises_a_warning_sign_from_the_student_page(client, company, 
         ("director_b", 404),
         ("teacher_a", 404),
         ("finance", 404),
+        ("consultant_a", 404),
+        ("scheduler_a", 404),
     ],
 )
 def test_who_sees_a_case(client, company, case, person, status):
@@ -231,3 +233,44 @@ def test_a_late_rescue_escalates_past_the_supervisor_who_owns_it(company, studen
     assert e2.status == "escalated"
     recipients = set(Notification.objects.filter(deadline=e2).values_list("recipient__username", flat=True))
     assert company.director_a.username in recipients and company.supervisor_a.username in recipients
+
+
+def test_review_fixes_on_cases(client, company, student):
+    # A team without a supervisor: the rescue is the director's.
+    company.team_a.supervisor = None
+    company.team_a.save()
+    case, _ = services.case_open(student=student, actor=company.manager_a1, description="要退费")
+    services.warning_escalate(
+        case=case, actor=company.manager_a1, parent_talk="", conflict_points="x", kind="complaint"
+    )
+    assert Deadline.objects.get(rule="E2").owner == company.director_a
+    # Dates out of range are refused, not a 500.
+    client.force_login(company.director_a)
+    page = client.get("/retention/analysis/?since=2026-01-01&until=9999-12-31")
+    assert page.status_code == 200 and "请选择 2000 到 2100 年之间的日期。" in page.content.decode()
+    client.force_login(company.consultant_a)
+    assert client.get("/retention/").status_code == 403
+    # A refunded student opens no new case.
+    student.status = Student.Status.REFUNDED
+    student.save()
+    other = Student.objects.create(
+        full_name="孙悟", campus=company.campus_a, manager=company.manager_a1, status="refunded"
+    )
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.case_open(student=other, actor=company.manager_a1, description="x")
+
+
+def test_the_memo_is_offered_once(client, company, student):
+    case, _ = services.case_open(student=student, actor=company.manager_a1, description="要退费")
+    services.warning_escalate(
+        case=case, actor=company.manager_a1, parent_talk="", conflict_points="x", kind="refund_intent"
+    )
+    services.rescue_failed(
+        case=case, actor=company.supervisor_a, lost_order_report="x", rescue_report="y", reasons=["other"]
+    )
+    client.force_login(company.supervisor_a)
+    assert 'id="act-report"' in client.get(f"/retention/{case.pk}/").content.decode()
+    services.report_submit(case=case, actor=company.supervisor_a, department_feedback="x", memo="y")
+    assert 'id="act-report"' not in client.get(f"/retention/{case.pk}/").content.decode()

@@ -75,6 +75,7 @@ KIND_LABELS = {
     "refund.resubmitted": _("refund application submitted again"),
     "refund.paid": _("refund paid"),
     "student.refunded": _("refunded: the contract ends"),
+    "lessons.cancelled": _("booked lessons cancelled"),
 }
 # What of an event's details a reader needs, after its label.
 DETAILS = {
