@@ -2,12 +2,14 @@
 timeline event and closes or opens the stage's clock, so a double click or two people acting at
 once move a case once."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from deadlines.models import ACTIVE, Deadline
 from deadlines.services import deadline_meet, deadline_open
 from students.models import Student
 from timeline.services import timeline_add
@@ -390,3 +392,18 @@ def instruction_carried_out(*, case: Case, actor, execution: str) -> None:
 def _require_stage(case: Case, stage: str) -> None:
     if case.stage != stage:
         raise StageMoved
+
+
+def cases_follow_manager(*, student: Student) -> None:
+    """The student moved to another manager: their open case moves along, and the team's clocks
+    (E2, E3) go to the new manager's supervisor."""
+    for case in student.cases.exclude(stage=S.CLOSED).select_related("manager__team"):
+        Case.objects.filter(pk=case.pk).update(manager_id=student.manager_id)
+        case.manager = student.manager
+        owner = supervisor_of(case)
+        Deadline.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Case),
+            subject_id=case.pk,
+            rule__in=("E2", "E3"),
+            status__in=ACTIVE,
+        ).update(owner=owner)

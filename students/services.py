@@ -165,6 +165,9 @@ def student_assign(*, student: Student, manager, actor, reason: str = "") -> boo
     if old is None:
         for contract in student.contracts.all():
             _open_handover(contract, manager, actor)
+    from retention.services import cases_follow_manager  # retention builds on the file, not the reverse
+
+    cases_follow_manager(student=student)
     return True
 
 

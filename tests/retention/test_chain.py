@@ -192,3 +192,20 @@ def test_twenty_people_escalating_at_once_move_the_case_once(company, time_machi
     assert outcomes.count("moved") == 1 and outcomes.count("refused") == 19
     assert Event.objects.filter(kind="case.escalated").count() == 1
     assert Deadline.objects.filter(rule="E2").count() == 1
+
+
+def test_a_case_moves_with_its_student_to_another_team(company, student):
+    from accounts.models import Role
+    from students.services import student_assign
+    from tests.factories import TeamFactory, UserFactory
+
+    case, _ = open_case(student, company.manager_a1)
+    services.warning_escalate(
+        case=case, actor=company.manager_a1, parent_talk="", conflict_points="x", kind="complaint"
+    )
+    team = TeamFactory(campus=company.campus_a, name="学管二组")
+    newcomer = UserFactory(role=Role.LEARNING_MANAGER, campus=company.campus_a, team=team)
+    student_assign(student=student, manager=newcomer, actor=company.director_a, reason="调整团队")
+    case.refresh_from_db()
+    assert case.manager == newcomer
+    assert clock("E2", case).owner == team.supervisor
