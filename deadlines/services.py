@@ -147,6 +147,12 @@ def deadline_waive(*, deadline: Deadline, actor: User, reason: str) -> bool:
     deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
     if deadline.status not in ACTIVE:
         return False
+    _close_waived(deadline, "deadline.waived", actor, reason)
+    return True
+
+
+def _close_waived(deadline: Deadline, kind: str, actor: User | None, reason: str) -> None:
+    """Closes a locked, active deadline as waived, with the reason, on the timeline as `kind`."""
     old = deadline.status
     deadline.status, deadline.closed_at, deadline.closed_by, deadline.reason = (
         Status.WAIVED,
@@ -155,10 +161,7 @@ def deadline_waive(*, deadline: Deadline, actor: User, reason: str) -> bool:
         reason,
     )
     deadline.save(update_fields=["status", "closed_at", "closed_by", "reason"])
-    _record_one(
-        deadline, "deadline.waived", actor=actor, from_state=old, to_state=Status.WAIVED, reason=reason
-    )
-    return True
+    _record_one(deadline, kind, actor=actor, from_state=old, to_state=Status.WAIVED, reason=reason)
 
 
 @transaction.atomic
@@ -168,17 +171,7 @@ def deadline_stop(*, rule: str, subject: models.Model, actor: User, reason: str)
     deadline = _active(rule, subject)
     if deadline is None:
         return None
-    old = deadline.status
-    deadline.status, deadline.closed_at, deadline.closed_by, deadline.reason = (
-        Status.WAIVED,
-        timezone.now(),
-        actor,
-        reason,
-    )
-    deadline.save(update_fields=["status", "closed_at", "closed_by", "reason"])
-    _record_one(
-        deadline, "deadline.stopped", actor=actor, from_state=old, to_state=Status.WAIVED, reason=reason
-    )
+    _close_waived(deadline, "deadline.stopped", actor, reason)
     return deadline
 
 
