@@ -99,9 +99,15 @@ class Refund(models.Model):
     def hours_left(self):
         return self.hours_bought - self.hours_used
 
-    @property
-    def computed_amount(self):
-        return max(self.hours_left * self.unit_price - self.deductions, 0)
+    def steps(self) -> list[tuple[str, str]]:
+        """The chain for the page: each approver's role label and "waiting", "approved" or ""."""
+        labels = dict(APPROVER_ROLES)
+        done = len(self.chain) if self.status in (self.Status.APPROVED, self.Status.PAID) else self.step
+        waiting = self.step if self.status == self.Status.APPROVING else -1
+        return [
+            (labels.get(role, role), "waiting" if i == waiting else "approved" if i < done else "")
+            for i, role in enumerate(self.chain)
+        ]
 
 
 class Approval(models.Model):

@@ -45,6 +45,16 @@ def computed_amount(figures: dict, deductions: Decimal) -> Decimal:
     return min(max(amount, Decimal("0")), figures["amount_paid"])
 
 
+def refund_preview(student: Student) -> dict:
+    """The refund list before any deduction, as the application form shows it."""
+    figures = refund_figures(student)
+    return {
+        **figures,
+        "hours_left": figures["hours_bought"] - figures["hours_used"],
+        "amount": computed_amount(figures, Decimal("0")),
+    }
+
+
 def current_chain() -> list[str]:
     return list(ApprovalStep.objects.values_list("role", flat=True)) or [str(r) for r in DEFAULT_CHAIN]
 

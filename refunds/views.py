@@ -1,4 +1,3 @@
-from decimal import Decimal
 from pathlib import Path
 
 from django.contrib import messages
@@ -17,7 +16,6 @@ from timeline.models import Event
 
 from . import services
 from .forms import DecisionForm, PaidForm, RefundForm, ResubmitForm
-from .models import APPROVER_ROLES
 from .selectors import queue, refunds_for
 
 VIEWERS = (Role.SUPERVISOR, Role.DIRECTOR, Role.FINANCE, Role.PRESIDENT)
@@ -55,10 +53,7 @@ def refund_new(request, case_id: int):
         else:
             messages.success(request, _("Refund application submitted to the first approver."))
             return redirect(refund)
-    figures = services.refund_figures(case.student)
-    figures["hours_left"] = figures["hours_bought"] - figures["hours_used"]
-    figures["amount"] = services.computed_amount(figures, Decimal("0"))
-    context = {"case": case, "form": form, "figures": figures}
+    context = {"case": case, "form": form, "figures": services.refund_preview(case.student)}
     return TemplateResponse(request, "refunds/new.html", context)
 
 
@@ -68,7 +63,6 @@ def refund_detail(request, pk: int, forms: dict | None = None):
     user, forms = request.user, forms or {}
     context = {
         "refund": refund,
-        "role_labels": APPROVER_ROLES,
         "approvals": list(refund.approvals.select_related("by")),
         "timeline": Event.objects.filter(subject_id=refund.pk, kind__startswith="refund.")
         .select_related("actor")

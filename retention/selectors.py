@@ -17,6 +17,10 @@ from .reasons import ITEMS
 CASE_VIEWERS = (Role.LEARNING_MANAGER, Role.SUPERVISOR, Role.DIRECTOR, Role.HEAD_TEACHER, Role.PRESIDENT)
 
 
+# The clocks of a case's stages.
+CASE_RULES = ("E1", "L8", "E2", "E3", "E4")
+
+
 def cases_for(user) -> QuerySet[Case]:
     """The cases of the students the user may see (students.selectors.students_for), for the roles
     that follow cases."""
@@ -40,9 +44,6 @@ def board(user, *, closed: bool = False) -> QuerySet[Case]:
         clock_due_at=Subquery(clock.values("due_at")[:1]),
         clock_status=Subquery(clock.values("status")[:1]),
     ).order_by("clock_due_at", "-raised_at", "pk")
-
-
-CASE_RULES = ("E1", "L8", "E2", "E3", "E4")
 
 
 def case_story(case: Case) -> QuerySet[Event]:

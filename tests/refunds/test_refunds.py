@@ -204,3 +204,14 @@ def test_review_fixes_on_refunds(company, lost, client):
     future.refresh_from_db()
     assert future.status == Lesson.Status.CANCELLED
     assert Event.objects.filter(kind="lessons.cancelled").exists()
+
+
+def test_the_refund_page_shows_where_the_chain_waits(company, lost):
+    refund, _ = submit(lost, company.supervisor_a)
+    decide(refund, company.director_a)
+    refund.refresh_from_db()
+    assert [state for _label, state in refund.steps()] == ["approved", "waiting", ""]
+    decide(refund, company.finance)
+    decide(refund, company.president)
+    refund.refresh_from_db()
+    assert [state for _label, state in refund.steps()] == ["approved"] * 3
