@@ -300,44 +300,12 @@ class Command(BaseCommand):
         now = timezone.now()
         for name, username, bought, per_week, weeks, then in rows:
             manager = managers[username]
-            consultant = User.objects.filter(role=Role.CONSULTANT, campus=manager.campus_id).first()
-            student, is_new = Student.objects.get_or_create(
-                full_name=name,
-                campus=manager.campus,
-                defaults={"manager": manager, "grade": "初二", "status": Student.Status.ACTIVE},
-            )
-            if not is_new or consultant is None:
+            if Student.objects.filter(full_name=name, campus=manager.campus_id).exists():
                 continue
-            Guardian.objects.create(
-                student=student,
-                name=f"{name[0]}爸爸",
-                relation=Guardian.Relation.FATHER,
-                phone=f"137{student.pk:08d}",
+            student = self.historic_student(
+                name, manager, bought=bought, weeks=weeks, per_week=per_week, hours=2
             )
             first = now - timedelta(weeks=weeks)
-            Contract.objects.create(
-                student=student,
-                number=f"{manager.campus.code.upper()}-2026-{student.pk:05d}",
-                signed_at=first - timedelta(days=10),
-                consultant=consultant,
-                subjects="数学 物理",
-                hours=Decimal(bought),
-                unit_price=Decimal(220),
-                amount=Decimal(220 * bought),
-            )
-            # Lessons taught before the product kept the file: history, not fresh work.
-            Lesson.objects.bulk_create(
-                Lesson(
-                    student=student,
-                    starts_at=first + timedelta(weeks=week, days=3 * n),
-                    ends_at=first + timedelta(weeks=week, days=3 * n, hours=2),
-                    subject="数学" if n == 0 else "物理",
-                    hours=Decimal(2),
-                    status=Lesson.Status.DONE,
-                )
-                for week in range(weeks)
-                for n in range(per_week)
-            )
             deadline_open(
                 rule="L4", subject=student, owner=manager, start=now - timedelta(days=12), event=first
             )
@@ -465,7 +433,7 @@ class Command(BaseCommand):
         president = User.objects.get(username="president1")
 
         def lose(name: str):
-            student = self.historic_student(name, manager, bought=40, taught=12)
+            student = self.historic_student(name, manager, bought=40, weeks=12)
             case, _ = retention.case_open(student=student, actor=manager, description="家长提出退费")
             retention.warning_escalate(
                 case=case,
@@ -518,8 +486,11 @@ class Command(BaseCommand):
         refunds.refund_paid(refund=paid, actor=finance, paid_on=timezone.localdate())
 
     @staticmethod
-    def historic_student(name: str, manager: User, *, bought: int, taught: int) -> Student:
-        """A student taught for a while before the product kept the file."""
+    def historic_student(
+        name: str, manager: User, *, bought: int, weeks: int, per_week: int = 1, hours: int = 1
+    ) -> Student:
+        """A student taught `per_week` lessons of `hours` a week for `weeks` weeks before the product
+        kept the file: history, not fresh work."""
         consultant = User.objects.filter(role=Role.CONSULTANT, campus=manager.campus_id).first()
         student = Student.objects.create(
             full_name=name, campus=manager.campus, manager=manager, grade="初二", status=Student.Status.ACTIVE
@@ -530,7 +501,7 @@ class Command(BaseCommand):
             relation=Guardian.Relation.MOTHER,
             phone=f"136{student.pk:08d}",
         )
-        first = timezone.now() - timedelta(weeks=taught)
+        first = timezone.now() - timedelta(weeks=weeks)
         Contract.objects.create(
             student=student,
             number=f"{manager.campus.code.upper()}-2026-{student.pk:05d}",
@@ -544,13 +515,14 @@ class Command(BaseCommand):
         Lesson.objects.bulk_create(
             Lesson(
                 student=student,
-                starts_at=first + timedelta(weeks=week),
-                ends_at=first + timedelta(weeks=week, hours=2),
+                starts_at=first + timedelta(weeks=week, days=3 * n),
+                ends_at=first + timedelta(weeks=week, days=3 * n, hours=2),
                 subject="数学",
-                hours=Decimal(1),
+                hours=Decimal(hours),
                 status=Lesson.Status.DONE,
             )
-            for week in range(taught)
+            for week in range(weeks)
+            for n in range(per_week)
         )
         return student
 
