@@ -144,3 +144,12 @@ def test_the_queue_runs_the_same_queries_for_10_and_1000_refunds(
             assert client.get("/refunds/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_case_page_tells_the_refund_s_story(client, company, lost):
+    client.force_login(company.supervisor_a)
+    apply(client, lost)
+    page = client.get(f"/retention/{lost.pk}/").content.decode()
+    assert (
+        "提交退费申请" in page and "孩子不想继续" in page
+    )  # the refund's submission, with the parent's reason

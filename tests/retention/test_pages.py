@@ -183,17 +183,23 @@ def test_the_loss_analysis_counts_by_reason_and_manager(client, company, student
     other = Student.objects.create(
         full_name="钱多多", campus=company.campus_a, manager=company.manager_a1, status="active"
     )
+    calm = Student.objects.create(full_name="孙悟", campus=company.campus_a, manager=company.manager_a1)
     lose(company, student, ["rel_feedback", "rel_callbacks"])
     lose(company, other, ["rel_feedback"], outcome="retained")
+    settled, _ = services.case_open(student=calm, actor=company.manager_a1, description="抱怨作业多")
+    services.warning_stabilise(
+        case=settled, actor=company.manager_a1, parent_talk="已调整", reasons=["rel_requests"]
+    )
     client.force_login(company.director_a)
     response = client.get("/retention/analysis/?since=2026-12-01&until=2026-12-31")
     result = response.context["analysis"]
-    assert (result.totals.lost, result.totals.retained) == (1, 1)
-    relationship = {t.label: (t.lost, t.retained) for t in result.groups}
-    assert relationship == {"与家长和学生的关系": (1, 1)}  # one lost case with two items counts once
-    assert {t.label: (t.lost, t.retained) for t in result.items} == {
-        "没有及时向家长反馈": (1, 1),
-        "没有定期回访": (1, 0),
+    assert (result.totals.lost, result.totals.retained, result.totals.stabilised) == (1, 1, 1)
+    relationship = {t.label: (t.lost, t.retained, t.stabilised) for t in result.groups}
+    assert relationship == {"与家长和学生的关系": (1, 1, 1)}  # a case with two items counts once here
+    assert {t.label: (t.lost, t.retained, t.stabilised) for t in result.items} == {
+        "没有及时向家长反馈": (1, 1, 0),
+        "没有定期回访": (1, 0, 0),
+        "家长的要求未及时回应": (0, 0, 1),
     }
     assert [(t.label, t.lost) for t in result.managers] == [(company.manager_a1.full_name, 1)]
     assert "<svg" in response.content.decode()
