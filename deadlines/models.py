@@ -163,13 +163,15 @@ class Deadline(models.Model):
 
     @property
     def action_url(self) -> str:
-        """Where the owner acts on it: the student's page at this deadline, or the rule's own page."""
+        """Where the owner acts on it: its subject's page, the student's page at this deadline, or the
+        rule's own page."""
+        rule = RULES[self.rule]
+        if rule.subject_url_name:
+            return reverse(rule.subject_url_name, args=[self.subject_id])
         if self.student_id:
             page = reverse("students:detail", args=[self.student_id])
-            entry = RULES[self.rule].entry
-            return f"{page}?open={entry}#{entry}" if entry else f"{page}#deadline-{self.pk}"
-        url_name = RULES[self.rule].url_name
-        return reverse(url_name) if url_name else ""
+            return f"{page}?open={rule.entry}#{rule.entry}" if rule.entry else f"{page}#deadline-{self.pk}"
+        return reverse(rule.url_name) if rule.url_name else ""
 
     def is_late(self, now=None) -> bool:
         return self.is_active and self.due_at <= (now or timezone.now())

@@ -154,6 +154,8 @@ class Rule:
     escalate_after: timedelta
     # The page where the work is done, for rules not about one student (else the student's page).
     url_name: str = ""
+    # The page of the deadline's subject where the work is done (a retention case), by the subject's id.
+    subject_url_name: str = ""
 
     @property
     def entry(self) -> str:
@@ -244,14 +246,54 @@ RULES: dict[str, Rule] = {
         Rule("L5", _("Enter the exam score with an analysis"), CalendarDays(7), LM, D, 2 * D),
         Rule("L6", _("Monthly growth record"), LastWorkingDayOfMonth(), LM, 3 * D, 3 * D),
         Rule("L7", _("Follow up a concern before the next lesson ends"), AtEvent(), LM, 4 * H, D),
-        Rule("L8", _("Bring an unstable situation to the team"), WorkingDays(1), LM, 4 * H, 4 * H),
+        Rule(
+            "L8",
+            _("Bring an unstable situation to the team"),
+            WorkingDays(1),
+            LM,
+            4 * H,
+            4 * H,
+            subject_url_name="retention:detail",
+        ),
         Rule("L9", _("Find the real reason for an absence"), WorkingDays(1), LM, 4 * H, D),
         Rule("L10", _("Tell parent and student about a change"), AtEvent(), LM, 4 * H, 4 * H),
         Rule("R1", _("Ask the family about renewal"), WorkingDays(5), LM, D, 2 * D),
-        Rule("E1", _("Stabilise the parent after a warning sign"), CalendarDays(3), LM, D, D),
-        Rule("E2", _("Rescue: analyse the reasons and save the student"), WorkingDays(2), SUP, 4 * H, D),
-        Rule("E3", _("Report the rescue; the director's second rescue"), WorkingDays(1), SUP, 4 * H, D),
-        Rule("E4", _("Responsibility analysis and report back"), WorkingDays(1), DIR, 4 * H, D),
+        Rule(
+            "E1",
+            _("Stabilise the parent after a warning sign"),
+            CalendarDays(3),
+            LM,
+            D,
+            D,
+            subject_url_name="retention:detail",
+        ),
+        Rule(
+            "E2",
+            _("Rescue: analyse the reasons and save the student"),
+            WorkingDays(2),
+            SUP,
+            4 * H,
+            D,
+            subject_url_name="retention:detail",
+        ),
+        Rule(
+            "E3",
+            _("Report the rescue; the director's second rescue"),
+            WorkingDays(1),
+            SUP,
+            4 * H,
+            D,
+            subject_url_name="retention:detail",
+        ),
+        Rule(
+            "E4",
+            _("Responsibility analysis and report back"),
+            WorkingDays(1),
+            DIR,
+            4 * H,
+            D,
+            subject_url_name="retention:detail",
+        ),
     ]
 }
 

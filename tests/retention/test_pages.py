@@ -280,3 +280,8 @@ def test_the_memo_is_offered_once(client, company, student):
     assert 'id="act-report"' in client.get(f"/retention/{case.pk}/").content.decode()
     services.report_submit(case=case, actor=company.supervisor_a, department_feedback="x", memo="y")
     assert 'id="act-report"' not in client.get(f"/retention/{case.pk}/").content.decode()
+
+
+def test_my_day_links_a_case_s_clock_to_the_case(client, company, case):
+    client.force_login(company.manager_a1)
+    assert f'href="/retention/{case.pk}/"' in client.get("/").content.decode()
