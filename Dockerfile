@@ -16,4 +16,6 @@ RUN DEBUG=false SECRET_KEY=build ALLOWED_HOSTS=build python manage.py collectsta
 USER casework
 
 EXPOSE 8000
+# gunicorn believes X-Forwarded-Proto only from FORWARDED_ALLOW_IPS (its default: 127.0.0.1);
+# set it to the proxy's address, as docker-compose.yml does. README.md, "Behind a proxy".
 CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

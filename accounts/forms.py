@@ -1,8 +1,10 @@
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from config.forms import BoundedMixin
 
-class LoginForm(AuthenticationForm):
+
+class LoginForm(BoundedMixin, AuthenticationForm):
     # One message for an unknown user and a wrong password: it must not tell which.
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -13,3 +15,7 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
         self.fields["password"].widget.attrs.update(autocomplete="current-password")
+
+
+class BoundedPasswordChangeForm(BoundedMixin, PasswordChangeForm):
+    """Django's password change with the bounds of every form."""

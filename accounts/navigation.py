@@ -76,6 +76,13 @@ SECTIONS = (
         frozenset(set(Role)),
     ),
     Section(
+        "access_log",
+        _("Access log"),
+        _("Who opened which student file, document, scan or phone number."),
+        "timeline:access_log",
+        frozenset({R.DIRECTOR, R.ADMIN}),
+    ),
+    Section(
         "admin",
         _("Administration"),
         _("Users, campuses, teams and scheduled jobs."),

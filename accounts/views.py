@@ -1,7 +1,10 @@
+from urllib.parse import urlsplit
+
 from axes.helpers import get_cool_off
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from deadlines import calendar
@@ -48,6 +51,14 @@ def people(request):
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        """`next`, unless it leads back to this page (a redirect loop: Django answers 500) or off
+        the site (Django's own check); then the home page."""
+        url = super().get_redirect_url()
+        if url and urlsplit(url).path.rstrip("/") == reverse("login").rstrip("/"):
+            return ""
+        return url
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 import xstatic.pkg.bootstrap
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -67,12 +69,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -117,10 +122,14 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "email")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.NotTheCurrentPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -133,8 +142,24 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "config.network.client_ip"
 AXES_VERBOSE = False
+
+# The proxies in front of the app, each appending to X-Forwarded-For (config/network.py reads it).
+# 0: clients connect directly and the header is ignored. With 1 or more, the app must be reachable
+# only through the proxy (docker-compose.yml publishes it on 127.0.0.1 alone; see README.md).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+if env("AXES_PROXY_COUNT", default=None) is not None:
+    raise ImproperlyConfigured("AXES_PROXY_COUNT is now PROXY_COUNT: rename it in the environment.")
+
+# Request bodies: documents and refund scans are at most 20 MB (students/services.py
+# DOCUMENT_MAX_BYTES), plus a little for the form around them; a larger body answers 413 before
+# Django reads it (config/middleware.py). The proxy must let this much through (README.md).
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_MB", default=21) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB of form fields, files not counted; more answers 400
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000  # an admin page of rows with their checkboxes fits
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads go to a temporary file, not memory
 
 # Sessions and cookies: secure unless we are on a development server.
 SECURE_DEFAULT = not DEBUG
@@ -144,13 +169,32 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 10)  # a working day
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SECURE_DEFAULT)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is gunicorn's to trust, only from the addresses in FORWARDED_ALLOW_IPS (the
+# proxy); it then sets the request's scheme. Django's SECURE_PROXY_SSL_HEADER would believe any peer.
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365 if SECURE_DEFAULT else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=SECURE_DEFAULT)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=SECURE_DEFAULT)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Every script and style is a file of our own (static/, Bootstrap, htmx): nothing inline, no eval.
+# htmx's own indicator <style> is switched off in base.html; its rules live in static/css/app.css.
+# img-src allows data: for the small SVG icons inside Bootstrap's CSS (select arrows, check marks).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 
 # Language and time: Simplified Chinese first, English second; campuses keep Beijing time.
 LANGUAGE_CODE = "zh-hans"
@@ -207,6 +251,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A contract import not finished this long after it was uploaded lost its worker: its page marks it
+# failed and asks for the file again (a file of at most 5,000 rows takes a minute or two).
+CONTRACT_IMPORT_TIMEOUT = timedelta(minutes=env.int("CONTRACT_IMPORT_TIMEOUT_MINUTES", default=15))
 
 LOGGING = {
     "version": 1,
@@ -219,11 +266,15 @@ LOGGING = {
 
 SITE_TITLE = _("Learning management casework")
 
+# The access log (who opened which student file, document, scan or phone number) keeps this many days.
+ACCESS_LOG_DAYS = env.int("ACCESS_LOG_DAYS", default=365 * 3)
+
 CELERY_BEAT_SCHEDULE = {
     # A sweep not started within the minute is dropped: the next one does its work.
     "deadlines-sweep": {"task": "deadlines.sweep", "schedule": 60.0, "options": {"expires": 55}},
     "deadlines-deliver": {"task": "deadlines.deliver", "schedule": 60.0, "options": {"expires": 55}},
     "sessions-clear": {"task": "accounts.sessions_clear", "schedule": crontab(hour=3, minute=15)},
+    "access-log-purge": {"task": "timeline.access_log_purge", "schedule": crontab(hour=3, minute=30)},
     "weekend-timetables": {"task": "handover.weekend_timetables_open", "schedule": crontab(hour=7, minute=0)},
     "growth-records": {"task": "followups.growth_records_open", "schedule": crontab(hour=7, minute=5)},
     "renewals": {"task": "followups.renewals_open", "schedule": crontab(hour=7, minute=10)},

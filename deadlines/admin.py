@@ -9,12 +9,13 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Campus
 from config.admin import ReadOnlyAdmin
+from config.forms import BoundedForm
 
 from .calendar_import import calendar_days_import
 from .models import CalendarDay, Deadline, Delivery, Notification
 
 
-class CalendarImportForm(forms.Form):
+class CalendarImportForm(BoundedForm):
     file = forms.FileField(
         label=gettext_lazy("CSV file"),
         help_text=gettext_lazy(

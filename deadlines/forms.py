@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.forms import BoundedForm
 
-class WaiveForm(forms.Form):
+
+class WaiveForm(BoundedForm):
     reason = forms.CharField(
         label=_("Why is this deadline waived?"),
         max_length=500,

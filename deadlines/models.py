@@ -233,6 +233,7 @@ class Delivery(models.Model):
         PENDING = "pending", _("Waiting")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        DROPPED = "dropped", _("Not sent: the reader may no longer open its record")
 
     notification = models.ForeignKey(  # the unique (notification, channel) index serves it
         Notification, on_delete=models.CASCADE, related_name="deliveries", db_index=False

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import scope
 from accounts.models import User
+from timeline import audience
 
 from .models import ACTIVE, Deadline, Notification, Status
 
@@ -21,8 +22,13 @@ def deadlines_for(user) -> QuerySet[Deadline]:
 
 
 def notifications_for(user, *, now: datetime | None = None) -> QuerySet[Notification]:
-    """The user's inbox: their own notices whose delivery time has come."""
-    return Notification.objects.filter(recipient=user, deliver_after__lte=now or timezone.now())
+    """The user's inbox: their own notices whose delivery time has come, about records they may still
+    open (a student who moved to another manager leaves the former one's inbox)."""
+    return Notification.objects.filter(
+        audience.readable_q(user, prefix="deadline__"),
+        recipient=user,
+        deliver_after__lte=now or timezone.now(),
+    )
 
 
 def _local_midnight(now: datetime, days: int = 0) -> datetime:
@@ -147,7 +153,7 @@ def student_deadlines(student, user) -> QuerySet[Deadline]:
     from students.selectors import students_for
 
     return (
-        Deadline.objects.filter(student=student, student__in=students_for(user))
+        Deadline.objects.filter(audience.readable_q(user), student=student, student__in=students_for(user))
         .select_related("student", "owner", "closed_by")
         .order_by("-due_at")
     )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Campus, Role, User
 from accounts.scope import caseload_q
+from timeline import audience
 from timeline.models import Event
 from timeline.services import student_id_of, timeline_add
 
@@ -508,6 +509,12 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     return queryset.update(read_at=timezone.now())
 
 
+def _still_readable(notice: Notification) -> bool:
+    """A notice goes out only while its reader may open its record (a student may have moved on)."""
+    readable = Notification.objects.filter(audience.readable_q(notice.recipient, prefix="deadline__"))
+    return readable.filter(pk=notice.pk).exists()
+
+
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 LEASE = timedelta(minutes=5)
 
@@ -537,6 +544,9 @@ def deliver_pending(*, now: datetime | None = None, batch: int = 100) -> tuple[i
             pk=delivery.pk, state=Delivery.State.PENDING, next_attempt_at=lease_until
         )
         attempts = delivery.attempts + 1
+        if not _still_readable(delivery.notification):
+            mine.update(state=Delivery.State.DROPPED)
+            continue
         try:
             CHANNELS[delivery.channel].send(delivery.notification)
         except Exception as error:  # a channel may fail in any way; the row records how

@@ -4,11 +4,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.forms import BoundedForm, BoundedModelForm
+from config.once import RequestKeyField
+
 from .models import Callback, Concern, ExamScore, GrowthRecord, LessonTalk, Renewal
 
 
-class CallbackForm(forms.ModelForm):
-    request_key = forms.UUIDField(widget=forms.HiddenInput)
+class CallbackForm(BoundedModelForm):
+    request_key = RequestKeyField()
 
     class Meta:
         model = Callback
@@ -28,8 +31,8 @@ class CallbackForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
 
 
-class ScoreForm(forms.ModelForm):
-    request_key = forms.UUIDField(widget=forms.HiddenInput)
+class ScoreForm(BoundedModelForm):
+    request_key = RequestKeyField()
 
     class Meta:
         model = ExamScore
@@ -43,6 +46,10 @@ class ScoreForm(forms.ModelForm):
             "learned_on",
             "analysis",
         ]
+        error_messages = {
+            name: {"min_value": _("The score must be between 0 and the full marks.")}
+            for name in ("score", "full_marks")
+        }
         widgets = {
             "exam_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "learned_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -54,8 +61,8 @@ class ScoreForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
 
 
-class GrowthForm(forms.ModelForm):
-    request_key = forms.UUIDField(widget=forms.HiddenInput)
+class GrowthForm(BoundedModelForm):
+    request_key = RequestKeyField()
 
     class Meta:
         model = GrowthRecord
@@ -67,8 +74,8 @@ class GrowthForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
 
 
-class ConcernForm(forms.ModelForm):
-    request_key = forms.UUIDField(widget=forms.HiddenInput)
+class ConcernForm(BoundedModelForm):
+    request_key = RequestKeyField()
 
     class Meta:
         model = Concern
@@ -80,7 +87,7 @@ class ConcernForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
 
 
-class ConcernHandleForm(forms.ModelForm):
+class ConcernHandleForm(BoundedModelForm):
     class Meta:
         model = Concern
         fields = ["analysis", "parent_advice", "student_talk"]
@@ -94,10 +101,10 @@ class ConcernHandleForm(forms.ModelForm):
             field.required = True
 
 
-class RenewalForm(forms.ModelForm):
+class RenewalForm(BoundedModelForm):
     """The manager's record of a renewal talk: a renewal itself comes with the consultant's contract."""
 
-    request_key = forms.UUIDField(widget=forms.HiddenInput)
+    request_key = RequestKeyField()
 
     class Meta:
         model = Renewal
@@ -113,7 +120,7 @@ class RenewalForm(forms.ModelForm):
         self.fields["loss_reason"].help_text = _("When the family declines: why the student is lost.")
 
 
-class LessonTalkForm(forms.ModelForm):
+class LessonTalkForm(BoundedModelForm):
     class Meta:
         model = LessonTalk
         fields = ["teacher_notes", "student_notes", "parent_notes"]
@@ -123,11 +130,15 @@ class LessonTalkForm(forms.ModelForm):
         }
 
 
-class DocumentGivenForm(forms.Form):
+class DocumentGivenForm(BoundedForm):
     on = forms.DateField(
         label=_("given to the parent on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(BoundedForm):
     reason = forms.CharField(label=_("reason"), max_length=500)
+
+    def __init__(self, *args, required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = required

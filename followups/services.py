@@ -24,7 +24,7 @@ from deadlines.services import (
     deadline_stop,
 )
 from students.models import Document, Lesson, Student
-from students.services import can_edit_file
+from students.services import FILE_KEEPERS, can_edit_file, given_on_check
 from timeline.services import student_id_of, timeline_add
 
 from .models import AbsenceReason, Callback, Concern, ExamScore, GrowthRecord, LessonTalk, Renewal
@@ -112,11 +112,13 @@ def document_clocks_check(*, student: Student, actor) -> list[str]:
     if not open_rules:
         return []
     done: dict[str, datetime] = {}
-    for kind, uploaded_at, given_on in student.documents.values_list(
-        "kind", "uploaded_at", "given_to_parent_on"
+    for kind, uploaded_at, given_on, role, filed_at in student.documents.values_list(
+        "kind", "uploaded_at", "given_to_parent_on", "uploaded_by__role", "filed_at"
     ):
         when = _given_at(given_on, student) if given_on else None
-        done[kind, False] = min(uploaded_at, done.get((kind, False), uploaded_at))
+        # A teacher's or consultant's upload is theirs: in the manager's file once the manager filed it.
+        if role in FILE_KEEPERS or filed_at:
+            done[kind, False] = min(uploaded_at, done.get((kind, False), uploaded_at))
         if when:
             done[kind, True] = min(when, done.get((kind, True), when))
     met = []
@@ -141,10 +143,7 @@ def document_given(*, document: Document, actor, on) -> bool:
     student = document.student
     if not can_edit_file(actor, student):
         raise PermissionDenied(_("Only the student's learning manager and those above record this."))
-    if on > timezone.localdate():
-        raise ValidationError({"on": _("A document cannot be given in the future.")})
-    if on < timezone.localtime(document.uploaded_at).date() - timedelta(days=366):
-        raise ValidationError({"on": _("Check the date: it is long before the document was filed.")})
+    given_on_check(student=student, on=on, filed_at=document.uploaded_at)
     if not Document.objects.filter(pk=document.pk, given_to_parent_on=None).update(given_to_parent_on=on):
         return False
     timeline_add(

@@ -138,7 +138,7 @@ def entry_new(request, student_id: int, kind: str):
             entry.record(student=student, actor=request.user, **form.cleaned_data)
             return _saved(request, student, entry.anchor, entry.saved)
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_service_error(error)
     return _section(request, student, entry.template, entry.section(student, request.user, form))
 
 
@@ -156,7 +156,7 @@ def concern_handle(request, student_id: int, concern_id: int):
             message = _("Concern handled.") if handled else _("This was already recorded.")
             return _saved(request, student, "#concerns", message)
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_service_error(error)
     context = concern_section(student, request.user, handle={concern.pk: form})
     return _section(request, student, "followups/_concerns.html", context)
 
@@ -166,8 +166,12 @@ def concern_handle(request, student_id: int, concern_id: int):
 def absence_reason_new(request, student_id: int, lesson_id: int):
     student = get_object_or_404(students_for(request.user), pk=student_id)
     lesson = get_object_or_404(Lesson.objects.select_related("student"), pk=lesson_id, student=student)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _refusal(form, _("Say why the student missed the lesson.")))
+        return redirect(f"{student.get_absolute_url()}#lessons")
     try:
-        reason = request.POST.get("reason", "")
+        reason = form.cleaned_data["reason"]
         if not services.absence_reason_record(lesson=lesson, actor=request.user, reason=reason):
             messages.info(request, _("This was already recorded."))
     except ValidationError as error:
@@ -202,7 +206,7 @@ def lesson_talk_new(request, student_id: int, lesson_id: int):
         try:
             recorded = services.lesson_talk_record(lesson=lesson, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_service_error(error)
         else:
             return _done(request, student, "#lessons", recorded, _("Post-lesson talk recorded."))
     context = {"student": student, "lesson": lesson, "form": form}
@@ -256,7 +260,7 @@ def student_pause(request, student_id: int):
     student = _student(request, student_id)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Say why the student pauses."))
+        messages.error(request, _refusal(form, _("Say why the student pauses.")))
         return redirect(student)
     paused = services.student_pause(student=student, actor=request.user, reason=form.cleaned_data["reason"])
     return _done(
@@ -268,9 +272,11 @@ def student_pause(request, student_id: int):
 @require_POST
 def student_resume(request, student_id: int):
     student = _student(request, student_id)
-    resumed = services.student_resume(
-        student=student, actor=request.user, reason=request.POST.get("reason", "")
-    )
+    form = ReasonForm(request.POST, required=False)
+    if not form.is_valid():
+        messages.error(request, _refusal(form, ""))
+        return redirect(student)
+    resumed = services.student_resume(student=student, actor=request.user, reason=form.cleaned_data["reason"])
     return _done(request, student, "", resumed, _("Welcome back: the parent callbacks start again."))
 
 
@@ -306,6 +312,13 @@ def followup_list(request):
         "now": now,
     }
     return TemplateResponse(request, "followups/list.html", context)
+
+
+def _refusal(form, missing: str) -> str:
+    """A one-field form refused: `missing` when the field was left empty, else what the form says."""
+    if form.has_error("reason", "required"):
+        return missing
+    return " ".join(message for errors in form.errors.values() for message in errors)
 
 
 def _int(value) -> int | None:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.forms import BoundedForm
 from students.forms import LessonForm
 from students.models import Student
 
@@ -11,7 +12,7 @@ from .services import paper_item_names
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class StepForm(forms.Form):
+class StepForm(BoundedForm):
     """A form of one handover step; every step's form is built with the handover it belongs to."""
 
     def __init__(self, *args, handover, **kwargs):
@@ -116,9 +117,10 @@ class FirstLessonForm(LessonForm):
     def __init__(self, *args, student, **kwargs):
         super().__init__(*args, student=student, **kwargs)
         del self.fields["weeks"]
+        del self.fields["request_key"]  # one first lesson per student: setting it again moves it
 
 
-class TalkForm(forms.Form):
+class TalkForm(BoundedForm):
     notes = forms.CharField(
         label=_("What you learned from consultant and teacher"), widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -127,6 +129,6 @@ class TalkForm(forms.Form):
     )
 
 
-class ParentToldForm(forms.Form):
+class ParentToldForm(BoundedForm):
     channel = forms.ChoiceField(label=_("How"), choices=PreClass.Channel.choices)
     told_at = forms.DateTimeField(label=_("When"), widget=DATETIME)

@@ -10,7 +10,7 @@ from deadlines.calendar import local_zone
 from deadlines.models import ACTIVE, Deadline
 from students.models import Lesson
 
-from .models import Handover, PreClass
+from .models import Handover, PaperItem, PreClass, WeekendTimetable
 
 
 def handovers_for(user) -> QuerySet[Handover]:
@@ -21,6 +21,11 @@ def handovers_for(user) -> QuerySet[Handover]:
     if user.role == Role.CONSULTANT:
         return Handover.objects.filter(scope.campus_q(user), consultant=user)
     return Handover.objects.filter(scope.caseload_q(user))
+
+
+def paper_items_for(user) -> QuerySet[PaperItem]:
+    """The paper items (H5) of the handovers the user may open."""
+    return PaperItem.objects.filter(handover__in=handovers_for(user))
 
 
 def handover_list(user) -> QuerySet[Handover]:
@@ -61,6 +66,10 @@ def weekend_managers_for(user):
     if user.role == Role.DIRECTOR:
         return managers
     return managers.filter(pk=user.pk)
+
+
+def weekend_timetables_for(user) -> QuerySet[WeekendTimetable]:
+    return WeekendTimetable.objects.filter(manager__in=weekend_managers_for(user))
 
 
 def weekend_deadline(timetable) -> Deadline | None:

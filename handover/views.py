@@ -203,7 +203,7 @@ def preclass_step(request, student_id: int, step: str):
             if form is None or not hasattr(error, "error_dict"):
                 messages.error(request, " ".join(error.messages))
                 return redirect("handover:preclass", student.pk)
-            form.add_error(None, error)
+            form.add_service_error(error)
         else:
             if done is False:
                 messages.info(request, _("This was already recorded."))

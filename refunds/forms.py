@@ -3,13 +3,16 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from students.services import DOCUMENT_MAX_BYTES, DOCUMENT_TYPES
+from config.forms import BoundedForm
+from config.once import RequestKeyField
+from config.uploads import SCANS, check_upload
+from students.services import DOCUMENT_MAX_BYTES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class RefundForm(forms.Form):
-    request_key = forms.UUIDField(widget=forms.HiddenInput)
+class RefundForm(BoundedForm):
+    request_key = RequestKeyField()
     applicant = forms.CharField(label=_("Applicant (parent)"), max_length=60)
     applied_on = forms.DateField(label=_("Date of the written application"), widget=DATE)
     reason = forms.CharField(label=_("Reason given by the parent"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -30,17 +33,16 @@ class RefundForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_scan(self):
-        from pathlib import Path
-
         upload = self.cleaned_data["scan"]
-        if Path(upload.name).suffix.lower() not in DOCUMENT_TYPES:
-            raise forms.ValidationError(_("Upload a PDF or an image of the signed application."))
         if upload.size > DOCUMENT_MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 20 MB."))
+        check_upload(
+            upload, allowed=SCANS, refused_message=_("Upload a PDF or an image of the signed application.")
+        )
         return upload
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(BoundedForm):
     step = forms.IntegerField(widget=forms.HiddenInput)
     approve = forms.TypedChoiceField(
         label=_("Decision"),
@@ -51,11 +53,11 @@ class DecisionForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ResubmitForm(forms.Form):
+class ResubmitForm(BoundedForm):
     comment = forms.CharField(
         label=_("What was changed or explained"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class PaidForm(forms.Form):
+class PaidForm(BoundedForm):
     paid_on = forms.DateField(label=_("Paid on"), widget=DATE)

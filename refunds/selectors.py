@@ -1,7 +1,10 @@
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from accounts.models import Role
 from retention.selectors import cases_for
+from timeline import audience
+from timeline.models import Event
 
 from .models import Refund
 
@@ -14,6 +17,16 @@ def refunds_for(user) -> QuerySet[Refund]:
     if user.role in (Role.SUPERVISOR, Role.DIRECTOR):
         return Refund.objects.filter(case__in=cases_for(user))
     return Refund.objects.none()
+
+
+def refund_story(refund: Refund, user) -> QuerySet[Event]:
+    """What happened to the refund, in order (the reader may open it: it came through refunds_for)."""
+    events = Event.objects.filter(
+        audience.readable_q(user),
+        subject_type=ContentType.objects.get_for_model(Refund),
+        subject_id=refund.pk,
+    )
+    return events.select_related("actor").order_by("at", "pk")
 
 
 def queue(user) -> QuerySet[Refund]:

@@ -143,14 +143,33 @@ def refund_submit(
     return refund, True
 
 
+class DecidedBefore(ValidationError):
+    def __init__(self):
+        super().__init__(
+            _(
+                "You have decided another step of this refund: each step needs another person. "
+                "Another approver of this role decides this one."
+            ),
+            code="decided_before",
+        )
+
+
+def decided_another_step(user, refund: Refund) -> bool:
+    """Whether the user approved or rejected another step of this refund (in any round): one person
+    never decides two steps of one refund, even where the chain repeats a role."""
+    return refund.approvals.filter(by=user).exclude(step=refund.step).exists()
+
+
 def may_decide(user, refund: Refund) -> bool:
-    """The approver of the refund's current step: of its role, of its campus for a director, and
-    never the one who submitted it."""
+    """The approver of the refund's current step: of its role, of its campus for a director, never
+    the one who submitted it, and never one who decided another step of it."""
     if refund.status != Refund.Status.APPROVING or user.role != refund.waiting_role:
         return False
     if user.pk == refund.submitted_by_id:
         return False
-    return user.role != Role.DIRECTOR or user.campus_id == refund.campus_id
+    if user.role == Role.DIRECTOR and user.campus_id != refund.campus_id:
+        return False
+    return not decided_another_step(user, refund)
 
 
 @transaction.atomic
@@ -159,6 +178,8 @@ def refund_decide(*, refund: Refund, actor, step: int, approve: bool, comment: s
     the first step back to the applicant). `step` is the step the approver was shown."""
     if refund.status != Refund.Status.APPROVING or refund.step != step or not 0 <= step < len(refund.chain):
         raise StepMoved
+    if actor.role == refund.waiting_role and decided_another_step(actor, refund):
+        raise DecidedBefore
     if not may_decide(actor, refund):
         raise PermissionDenied(_("This step is not yours to approve."))
     comment = (comment or "").strip()

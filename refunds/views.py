@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from retention.selectors import cases_for
-from timeline.models import Event
+from timeline.models import Access
+from timeline.services import access_record
 
 from . import services
 from .forms import DecisionForm, PaidForm, RefundForm, ResubmitForm
-from .selectors import queue, refunds_for
+from .selectors import queue, refund_story, refunds_for
 
 VIEWERS = (Role.SUPERVISOR, Role.DIRECTOR, Role.FINANCE, Role.PRESIDENT)
 
@@ -49,7 +50,7 @@ def refund_new(request, case_id: int):
         try:
             refund, _created = services.refund_submit(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_service_error(error)
         else:
             messages.success(request, _("Refund application submitted to the first approver."))
             return redirect(refund)
@@ -64,12 +65,13 @@ def refund_detail(request, pk: int, forms: dict | None = None):
     context = {
         "refund": refund,
         "approvals": list(refund.approvals.select_related("by")),
-        "timeline": Event.objects.filter(subject_id=refund.pk, kind__startswith="refund.")
-        .select_related("actor")
-        .order_by("at", "pk"),
+        "timeline": refund_story(refund, user),
         "decision_form": forms.get("decide") or DecisionForm(initial={"step": refund.step})
         if services.may_decide(user, refund)
         else None,
+        "decided_before": refund.status == refund.Status.APPROVING
+        and user.role == refund.waiting_role
+        and services.decided_another_step(user, refund),
         "resubmit_form": forms.get("resubmit") or ResubmitForm()
         if refund.status == refund.Status.RETURNED and services.may_submit(user, refund.case)
         else None,
@@ -99,10 +101,10 @@ def refund_act(request, pk: int, action: str):
         try:
             do(refund=refund, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            if isinstance(error, services.StepMoved):
+            if isinstance(error, services.StepMoved | services.DecidedBefore):
                 messages.error(request, error.messages[0])
                 return redirect(refund)
-            form.add_error(None, error)
+            form.add_service_error(error)
         else:
             messages.success(request, _("Saved."))
             return redirect(refund)
@@ -113,6 +115,7 @@ def refund_act(request, pk: int, action: str):
 def refund_scan(request, pk: int):
     """The parent's signed application: private, served only to those who may see the refund."""
     refund = _refund(request, pk)
+    access_record(actor=request.user, action=Access.Action.SCAN, student=refund.student, detail=str(refund))
     try:
         return FileResponse(refund.scan.open("rb"), filename=Path(refund.scan.name).name)
     except FileNotFoundError:

@@ -1,6 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.forms import BoundedForm
+from config.once import RequestKeyField
+
 from .models import Case
 from .reasons import grouped_choices
 
@@ -11,24 +14,25 @@ def text(label, required=True):
     return forms.CharField(label=label, widget=TEXT, required=required)
 
 
-class CaseForm(forms.Form):
+class CaseForm(BoundedForm):
+    request_key = RequestKeyField(required=False)
     description = text(_("What was noticed"))
     source = forms.ChoiceField(label=_("Source"), choices=Case.Source.choices, required=False)
 
 
-class ReasonsMixin(forms.Form):
+class ReasonsMixin(BoundedForm):
     reasons = forms.MultipleChoiceField(
         label=_("Reasons (PROCESS.md's list)"), choices=grouped_choices, widget=forms.CheckboxSelectMultiple
     )
     reason_note = text(_("Reasons in words"), required=False)
 
 
-class PrepareForm(forms.Form):
+class PrepareForm(BoundedForm):
     facts = text(_("Facts from the teacher and the consultant"))
     talking_points = text(_("Prepared talking points"))
 
 
-class CommentForm(forms.Form):
+class CommentForm(BoundedForm):
     comment = text(_("Your comment on the prepared talk"))
 
 
@@ -37,13 +41,13 @@ class StabiliseForm(ReasonsMixin):
     field_order = ["parent_talk", "reasons", "reason_note"]
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(BoundedForm):
     parent_talk = text(_("The talk with the parent"), required=False)
     conflict_points = text(_("The points of conflict"))
     kind = forms.ChoiceField(label=_("Kind"), choices=Case.Kind.choices)
 
 
-class RescueForm(forms.Form):
+class RescueForm(BoundedForm):
     rescue_actions = text(_("Who took part and what each did"))
     director_invited = forms.BooleanField(
         label=_("The campus director is invited (a hard case)"), required=False
@@ -60,12 +64,12 @@ class FailedForm(ReasonsMixin):
     field_order = ["lost_order_report", "rescue_report", "reasons", "reason_note"]
 
 
-class ReportForm(forms.Form):
+class ReportForm(BoundedForm):
     department_feedback = text(_("Feedback to the learning-management and consulting departments"))
     memo = text(_("Written memo to the campus director"))
 
 
-class DirectorForm(forms.Form):
+class DirectorForm(BoundedForm):
     director_rescue = text(_("Your rescue and its result"))
     retained = forms.TypedChoiceField(
         label=_("Result"),
@@ -75,18 +79,18 @@ class DirectorForm(forms.Form):
     )
 
 
-class AnalysisForm(forms.Form):
+class AnalysisForm(BoundedForm):
     lessons = text(_("Lessons learned"))
     accountable = forms.CharField(label=_("Accountable person(s)"), max_length=200)
     coaching = text(_("Coaching and assessment"))
     superiors_memo = text(_("Written memo to the superiors"))
 
 
-class InstructionForm(forms.Form):
+class InstructionForm(BoundedForm):
     instruction = text(_("Your instruction"))
 
 
-class ExecutionForm(forms.Form):
+class ExecutionForm(BoundedForm):
     execution = text(_("How the instruction was carried out"))
 
 
@@ -95,7 +99,7 @@ PERIOD_DATE = forms.DateInput(
 )
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(BoundedForm):
     since = forms.DateField(label=_("From"), widget=PERIOD_DATE)
     until = forms.DateField(label=_("To"), widget=PERIOD_DATE)
 
@@ -105,13 +109,6 @@ class PeriodForm(forms.Form):
         month = today.month - 2
         year = today.year + (month - 1) // 12
         return {"since": today.replace(year=year, month=(month - 1) % 12 + 1, day=1), "until": today}
-
-    def clean(self):
-        data = super().clean()
-        for name in ("since", "until"):
-            if data.get(name) and not 2000 <= data[name].year <= 2100:
-                self.add_error(name, _("Choose a date between 2000 and 2100."))
-        return data
 
     def period(self, today):
         """The chosen period, or the default one when the form is empty or wrong."""

@@ -7,6 +7,7 @@ from accounts.models import Role
 from deadlines.models import ACTIVE, Deadline
 from students.models import LossReason
 from students.selectors import students_for
+from timeline import audience
 from timeline.models import Event
 
 from .models import Case
@@ -46,8 +47,9 @@ def board(user, *, closed: bool = False) -> QuerySet[Case]:
     ).order_by("clock_due_at", "-raised_at", "pk")
 
 
-def case_story(case: Case) -> QuerySet[Event]:
-    """Everything that happened to the case, in order: its moves, its clocks and its refund."""
+def case_story(case: Case, user) -> QuerySet[Event]:
+    """Everything that happened to the case, in order: its moves, its clocks and — for those who may
+    open it — its refund."""
     from refunds.models import Refund  # the refund follows the case
 
     of_case = Q(subject_type=ContentType.objects.get_for_model(Case), subject_id=case.pk)
@@ -55,7 +57,8 @@ def case_story(case: Case) -> QuerySet[Event]:
         subject_type=ContentType.objects.get_for_model(Refund),
         subject_id__in=Refund.objects.filter(case=case).values("pk"),
     )
-    return Event.objects.filter(of_case | of_refund).select_related("actor").order_by("at", "pk")
+    events = Event.objects.filter(of_case | of_refund).filter(audience.readable_q(user))
+    return events.select_related("actor").order_by("at", "pk")
 
 
 def case_clocks(case: Case) -> QuerySet[Deadline]:

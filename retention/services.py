@@ -2,6 +2,8 @@
 timeline event and closes or opens the stage's clock, so a double click or two people acting at
 once move a case once."""
 
+import uuid
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,6 +14,7 @@ from accounts.models import Role, User
 from deadlines.models import ACTIVE, Deadline
 from deadlines.services import deadline_meet, deadline_open
 from students.models import Student
+from timeline.models import Event
 from timeline.services import timeline_add
 
 from .models import Case
@@ -122,10 +125,13 @@ def _record(case: Case, actor, event: str, **values) -> None:
 
 
 @transaction.atomic
-def case_open(*, student: Student, actor, description: str, source: str = "") -> tuple[Case, bool]:
+def case_open(
+    *, student: Student, actor, description: str, source: str = "", request_key: uuid.UUID | None = None
+) -> tuple[Case, bool]:
     """A warning sign (E1, 3 days for the manager to stabilise the parent); an unstable situation
     must also reach the team within a working day (L8). A student has one open case: a further
-    sign joins it. Returns (case, created)."""
+    sign joins it. Returns (case, created: whether the sign opened the case). The same form sent
+    twice (the same `request_key`) records one sign and answers as the first time."""
     _require(actor.role in RAISERS, _("Your role may not raise a warning sign."))
     if student.manager_id is None:
         raise ValidationError(_("Assign a learning manager before raising a warning sign."))
@@ -134,8 +140,23 @@ def case_open(*, student: Student, actor, description: str, source: str = "") ->
     description = _text(description, "description", _("Say what was noticed."))
     Student.objects.select_for_update().get(pk=student.pk)  # one open case, however many clicks
     open_case = student.cases.exclude(stage=S.CLOSED).first()
+    keyed = {"request_key": str(request_key)} if request_key else {}
+    if open_case is not None and keyed:
+        sent = (
+            Event.objects.filter(
+                subject_type=ContentType.objects.get_for_model(Case),
+                subject_id=open_case.pk,
+                kind__in=("case.opened", "case.sign"),
+                actor=actor,
+                data__request_key=keyed["request_key"],
+            )
+            .values_list("kind", flat=True)
+            .first()
+        )
+        if sent:
+            return open_case, sent == "case.opened"
     if open_case is not None:
-        _record(open_case, actor, "case.sign", reason=description)
+        _record(open_case, actor, "case.sign", reason=description, data=keyed)
         if source == Case.Source.UNSTABLE and open_case.stage == S.WARNING:
             deadline_open(rule="L8", subject=open_case, owner=student.manager, actor=actor)
         return open_case, False
@@ -148,7 +169,9 @@ def case_open(*, student: Student, actor, description: str, source: str = "") ->
         description=description,
         raised_by=actor,
     )
-    _record(case, actor, "case.opened", to_state=S.WARNING, reason=description, data={"source": source})
+    _record(
+        case, actor, "case.opened", to_state=S.WARNING, reason=description, data={"source": source, **keyed}
+    )
     deadline_open(rule="E1", subject=case, owner=student.manager, actor=actor)
     if source == Case.Source.UNSTABLE:
         deadline_open(rule="L8", subject=case, owner=student.manager, actor=actor)

@@ -182,7 +182,7 @@ def case_new(request, student_id: int):
         try:
             case, created = services.case_open(student=student, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_service_error(error)
         else:
             if created:
                 messages.success(
@@ -202,7 +202,7 @@ def case_detail(request, pk: int, bound: dict | None = None):
         "case": case,
         "actions": _actions(request.user, case, bound),
         "reasons": [ITEMS[code] for code in case.reasons if code in ITEMS],
-        "timeline": case_story(case),
+        "timeline": case_story(case, request.user),
         "deadlines": list(case_clocks(case)),
         **case_refund(request.user, case),
         "now": timezone.now(),
@@ -227,7 +227,7 @@ def case_act(request, pk: int, action: str):
             if isinstance(error, services.StageMoved):
                 messages.error(request, error.messages[0])
                 return redirect(case)
-            form.add_error(None, error)
+            form.add_service_error(error)
         else:
             messages.success(request, _("Saved."))
             return redirect(case)

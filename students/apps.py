@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class StudentsConfig(AppConfig):
     name = "students"
     verbose_name = _("Students")
+
+    def ready(self):
+        from timeline import audience
+
+        from .selectors import files_for
+
+        # Rows about a student, and about their guardians, contracts, lessons and documents.
+        audience.declare(audience.STUDENT, files_for)

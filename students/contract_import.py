@@ -8,8 +8,10 @@ relation mother/father/grandparent/other.
 import csv
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .forms import ContractIntakeForm
@@ -85,28 +87,68 @@ def _dispatch(job_id: int, task) -> None:
 
 
 def contract_import_run(*, job_id: int) -> ContractImport:
-    """Runs an import once: a job already started is left alone (a task delivered twice)."""
-    if not ContractImport.objects.filter(pk=job_id, status=ContractImport.Status.PENDING).update(
-        status=ContractImport.Status.CHECKING
-    ):
+    """Runs an import once: a job already started is left alone (a task delivered twice). Each step
+    is a compare-and-set on the status, so a job its page gave up on (contract_import_expire) stops
+    here and imports nothing."""
+    Status = ContractImport.Status
+    if not ContractImport.objects.filter(pk=job_id, status=Status.PENDING).update(status=Status.CHECKING):
         return ContractImport.objects.get(pk=job_id)
     job = ContractImport.objects.select_related("created_by").get(pk=job_id)
     rows, errors = _check(job)
     if errors:
-        return _finish(job, ContractImport.Status.FAILED, errors=errors)
-    ContractImport.objects.filter(pk=job.pk).update(status=ContractImport.Status.IMPORTING)
+        return _finish(job, Status.FAILED, errors=errors, was=Status.CHECKING)
+    if not ContractImport.objects.filter(pk=job.pk, status=Status.CHECKING).update(status=Status.IMPORTING):
+        job.refresh_from_db()
+        return job
     try:
         with transaction.atomic():
+            # Locked while importing: the page's give-up check skips a job that is being imported.
+            locked = ContractImport.objects.select_for_update().filter(pk=job.pk, status=Status.IMPORTING)
+            if locked.first() is None:
+                job.refresh_from_db()
+                return job
             for form in rows:
                 contract_sign(actor=job.created_by, **form.parts())
+            return _finish(job, Status.DONE, imported=len(rows), was=Status.IMPORTING)
     except Exception:  # anything at all: nothing was imported, and the page says so
         logger.exception("contract import %s failed while importing", job.pk)
         reason = _(
             "The import stopped on an unexpected error; nothing was imported. Try again, or tell the "
             "administrator."
         )
-        return _finish(job, ContractImport.Status.FAILED, errors=[{"line": 0, "reason": reason}])
-    return _finish(job, ContractImport.Status.DONE, imported=len(rows))
+        return _finish(job, Status.FAILED, errors=[{"line": 0, "reason": reason}], was=Status.IMPORTING)
+
+
+RUNNING = (ContractImport.Status.PENDING, ContractImport.Status.CHECKING, ContractImport.Status.IMPORTING)
+
+
+def contract_import_expire(*, job: ContractImport, now=None) -> bool:
+    """An import still running CONTRACT_IMPORT_TIMEOUT after its upload lost its worker: it is marked
+    failed, and its page says to upload the file again. A compare-and-set on the running status that
+    skips a job being imported this instant (its worker holds the row), so a worker that finishes
+    first wins. True if this call marked it."""
+    if not job.running:
+        return False
+    cutoff = (now or timezone.now()) - settings.CONTRACT_IMPORT_TIMEOUT
+    if job.created_at > cutoff:
+        return False
+    reason = _(
+        "The import did not finish: the background service stopped working on it. Nothing was "
+        "imported. Upload the file again to start the import anew."
+    )
+    with transaction.atomic():
+        stale = (
+            ContractImport.objects.select_for_update(skip_locked=True)
+            .filter(pk=job.pk, status__in=RUNNING, created_at__lte=cutoff)
+            .values_list("pk", flat=True)
+        )
+        changed = ContractImport.objects.filter(pk__in=list(stale), status__in=RUNNING).update(
+            status=ContractImport.Status.FAILED, errors=[{"line": 0, "reason": reason}]
+        )
+    if changed:
+        logger.warning("contract import %s gave up after %s", job.pk, settings.CONTRACT_IMPORT_TIMEOUT)
+    job.refresh_from_db()
+    return bool(changed)
 
 
 def _check(job: ContractImport) -> tuple[list[ContractIntakeForm], list[dict]]:
@@ -170,7 +212,10 @@ def _field_label(form, name: str) -> str:
     return str(form.fields[name].label) if name in form.fields else _("row")
 
 
-def _finish(job: ContractImport, status: str, *, errors=None, imported: int = 0) -> ContractImport:
-    ContractImport.objects.filter(pk=job.pk).update(status=status, errors=errors or [], imported=imported)
+def _finish(job: ContractImport, status: str, *, was: str, errors=None, imported: int = 0) -> ContractImport:
+    """The job's end, if it is still in the step `was` (not given up on meanwhile)."""
+    ContractImport.objects.filter(pk=job.pk, status=was).update(
+        status=status, errors=errors or [], imported=imported
+    )
     job.refresh_from_db()
     return job

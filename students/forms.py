@@ -1,26 +1,53 @@
+from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from config.bounds import CONTROL_CHARACTERS, LESSON_MAX_DURATION, MAX_DATE, in_bounds
+from config.forms import BoundedForm, BoundedModelForm
+from config.once import RequestKeyField
+from config.uploads import check_upload
 
-from .models import Contract, Document, Guardian, Student, phone_validator
-from .services import DOCUMENT_MAX_BYTES, DOCUMENT_TYPES, normalize_phone
+from .models import Contract, Document, Guardian, Lesson, Student, phone_validator
+from .services import DOCUMENT_MAX_BYTES, DOCUMENT_TYPES, UNSEEN, normalize_phone
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
+# The class hours one lesson of at most LESSON_MAX_DURATION counts.
+LESSON_MAX_CLASS_HOURS = Decimal(8)
 
-class StudentFileForm(forms.ModelForm):
+
+def check_lesson_times(form, data: dict, weeks: int = 1) -> None:
+    """A lesson ends after it starts, lasts at most LESSON_MAX_DURATION, and a weekly series ends
+    within the bounds of every date (the service checks the same; the form says it on the field)."""
+    starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+    if not (starts_at and ends_at):
+        return
+    if ends_at <= starts_at:
+        form.add_error("ends_at", _("The lesson must end after it starts."))
+    elif ends_at - starts_at > LESSON_MAX_DURATION:
+        form.add_error(
+            "ends_at",
+            _("A lesson lasts at most %(hours)d hours.") % {"hours": LESSON_MAX_DURATION.seconds // 3600},
+        )
+    elif not in_bounds(ends_at + timedelta(weeks=weeks - 1)):
+        form.add_error(
+            "weeks" if weeks > 1 else "ends_at",
+            _("The last lesson of the series must be on %(max)s or before.") % {"max": MAX_DATE.isoformat()},
+        )
+
+
+class StudentFileForm(BoundedModelForm):
     class Meta:
         model = Student
         fields = Student.FILE_FIELDS
         widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in Student.FILE_FIELDS}
 
 
-class CaseloadFilterForm(forms.Form):
+class CaseloadFilterForm(BoundedForm):
     """The caseload list's search box and filters; bad values are dropped, never an error page."""
 
     q = forms.CharField(label=_("Name or phone"), required=False, max_length=60)
@@ -52,9 +79,11 @@ class CaseloadFilterForm(forms.Form):
         }
 
 
-class ContractIntakeForm(forms.Form):
+class ContractIntakeForm(BoundedForm):
     """A signed contract with its new student and the main guardian, as the consultant enters it."""
 
+    # Declared first, so clean_number sees it; none in a row of a CSV import.
+    request_key = RequestKeyField(required=False)
     full_name = forms.CharField(label=_("Student's name"), max_length=60)
     gender = forms.ChoiceField(
         label=_("gender"), choices=[("", "—"), *Student.Gender.choices], required=False
@@ -72,16 +101,34 @@ class ContractIntakeForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     subjects = forms.CharField(label=_("subjects"), max_length=100)
-    hours = forms.DecimalField(label=_("class hours"), max_digits=7, decimal_places=1)
-    unit_price = forms.DecimalField(label=_("price per hour"), max_digits=9, decimal_places=2)
-    amount = forms.DecimalField(label=_("amount"), max_digits=11, decimal_places=2)
+    hours = forms.DecimalField(
+        label=_("class hours"),
+        max_digits=7,
+        decimal_places=1,
+        error_messages={"min_value": _("Class hours must be more than 0.")},
+    )
+    unit_price = forms.DecimalField(
+        label=_("price per hour"),
+        max_digits=9,
+        decimal_places=2,
+        error_messages={"min_value": _("The price cannot be negative.")},
+    )
+    amount = forms.DecimalField(
+        label=_("amount"),
+        max_digits=11,
+        decimal_places=2,
+        error_messages={"min_value": _("The amount cannot be negative.")},
+    )
 
     def clean_guardian_phone(self):
         return normalize_phone(self.cleaned_data["guardian_phone"])
 
     def clean_number(self):
         number = self.cleaned_data["number"].strip()
-        if Contract.objects.filter(number=number).exists():
+        taken = Contract.objects.filter(number=number)
+        if key := self.cleaned_data.get("request_key"):
+            taken = taken.exclude(request_key=key)  # this very form, sent again: the service answers
+        if taken.exists():
             raise forms.ValidationError(_("A contract with this number has already been entered."))
         return number
 
@@ -129,10 +176,11 @@ class ContractIntakeForm(forms.Form):
                 "best_time_to_call": data["best_time_to_call"],
             },
             "contract": {k: data[k] for k in self.CONTRACT_FIELDS},
+            "request_key": data.get("request_key"),
         }
 
 
-class AssignForm(forms.Form):
+class AssignForm(BoundedForm):
     manager = forms.ModelChoiceField(queryset=None, label=_("Learning manager"), empty_label=None)
     reason = forms.CharField(
         label=_("Why (needed when the student moves to another manager)"),
@@ -141,27 +189,41 @@ class AssignForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    # The manager the page showed (0: none yet): two assigners at once, the second is told, not obeyed.
+    seen_manager = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, data=None, *, managers, student):
-        super().__init__(data, initial={"manager": student.manager_id})
+        seen = student.manager_id or 0
+        super().__init__(data, initial={"manager": student.manager_id, "seen_manager": seen})
         self.fields["manager"].queryset = managers
         self.student = student
 
+    def seen_manager_id(self):
+        """The manager the assigner saw (None: none), or UNSEEN when the form did not say."""
+        seen = self.cleaned_data.get("seen_manager")
+        return UNSEEN if seen is None else (seen or None)
+
     def clean(self):
         data = super().clean()
-        moving = (
-            self.student.manager_id and data.get("manager") and data["manager"].pk != self.student.manager_id
-        )
+        seen = self.seen_manager_id()
+        before = self.student.manager_id if seen is UNSEEN else seen
+        moving = before and data.get("manager") and data["manager"].pk != before
         if moving and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Say why the student moves to another learning manager."))
         return data
 
 
-class LessonForm(forms.Form):
+class LessonForm(BoundedForm):
+    request_key = RequestKeyField(required=False)  # none (a hand-made post): nothing to recognise
     starts_at = forms.DateTimeField(label=_("starts at"), widget=DATETIME)
     ends_at = forms.DateTimeField(label=_("ends at"), widget=DATETIME)
     subject = forms.CharField(label=_("subject"), max_length=40)
     hours = forms.DecimalField(
-        label=_("class hours"), max_digits=4, decimal_places=1, min_value=Decimal("0.5")
+        label=_("class hours"),
+        max_digits=4,
+        decimal_places=1,
+        min_value=Decimal("0.5"),
+        max_value=LESSON_MAX_CLASS_HOURS,
     )
     teacher = forms.ModelChoiceField(queryset=None, label=_("teacher"), required=False)
     classroom = forms.CharField(label=_("classroom"), max_length=40, required=False)
@@ -175,12 +237,12 @@ class LessonForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
-            self.add_error("ends_at", _("The lesson must end after it starts."))
+        check_lesson_times(self, data, weeks=data.get("weeks") or 1)
         return data
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(BoundedForm):
+    request_key = RequestKeyField(required=False)  # none (a hand-made post): nothing to recognise
     kind = forms.ChoiceField(label=_("kind"), choices=Document.Kind.choices)
     title = forms.CharField(label=_("title"), max_length=100, required=False)
     file = forms.FileField(label=_("file"))
@@ -190,20 +252,21 @@ class DocumentForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
+    def __init__(self, *args, may_give: bool = True, **kwargs):
+        """`may_give`: whether the uploader records that the parent has it (the manager's act)."""
+        super().__init__(*args, **kwargs)
+        if not may_give:
+            del self.fields["given_to_parent_on"]
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        if suffix not in DOCUMENT_TYPES:
-            raise forms.ValidationError(
-                _("Upload a PDF, Word, Excel, PowerPoint or image file (not %(suffix)s).")
-                % {"suffix": suffix or "?"}
-            )
         if upload.size > DOCUMENT_MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 20 MB."))
+        check_upload(upload, allowed=DOCUMENT_TYPES)
         return upload
 
 
-class ContractImportForm(forms.Form):
+class ContractImportForm(BoundedForm):
     file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8, at most 5 MB."))
 
     def clean_file(self):
@@ -216,7 +279,7 @@ class ContractImportForm(forms.Form):
             raise forms.ValidationError(
                 _("The file is not UTF-8 text. Save it as CSV UTF-8 and try again.")
             ) from None
-        if "\x00" in self.text:
+        if CONTROL_CHARACTERS.search(self.text):  # NUL and the like: not a text a person typed
             raise forms.ValidationError(_("This is not a CSV text file."))
         return upload
 
@@ -230,10 +293,15 @@ class RenewalForm(ContractIntakeForm):
             del self.fields[name]
 
     def parts(self) -> dict:
-        return {"contract": {k: self.cleaned_data[k] for k in self.CONTRACT_FIELDS}}
+        return {
+            "contract": {k: self.cleaned_data[k] for k in self.CONTRACT_FIELDS},
+            "request_key": self.cleaned_data.get("request_key"),
+        }
 
 
-class GuardianForm(forms.ModelForm):
+class GuardianForm(BoundedModelForm):
+    request_key = RequestKeyField(required=False)  # none (a hand-made post): nothing to recognise
+
     class Meta:
         model = Guardian
         fields = ["name", "relation", "phone", "phone_other", "wechat", "best_time_to_call", "is_primary"]
@@ -245,7 +313,7 @@ class GuardianForm(forms.ModelForm):
         return normalize_phone(self.cleaned_data["phone_other"])
 
 
-class LessonChangeForm(forms.Form):
+class LessonChangeForm(BoundedForm):
     """A booked lesson moved, or its teacher or classroom changed, with the reason."""
 
     starts_at = forms.DateTimeField(label=_("starts at"), widget=DATETIME)
@@ -271,6 +339,13 @@ class LessonChangeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
-            self.add_error("ends_at", _("The lesson must end after it starts."))
+        check_lesson_times(self, data)
         return data
+
+
+class LessonMarkForm(BoundedForm):
+    """A begun lesson marked done, or the student absent (the buttons on the student page)."""
+
+    status = forms.ChoiceField(
+        label=_("status"), choices=[(Lesson.Status.DONE, _("Done")), (Lesson.Status.ABSENT, _("Absent"))]
+    )

@@ -120,11 +120,16 @@ class Guardian(models.Model):
     wechat = models.CharField(_("WeChat"), max_length=60, blank=True)
     best_time_to_call = models.CharField(_("best time to call"), max_length=60, blank=True)
     is_primary = models.BooleanField(_("main contact"), default=False)
+    # One form, one record (config/once.py): the add-a-guardian form sent twice adds one guardian.
+    request_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("guardian")
         verbose_name_plural = _("guardians")
         ordering = ["-is_primary", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "request_key"], name="guardian_once_per_form"),
+        ]
         indexes = [
             # The caseload search by phone.
             models.Index(fields=["phone"], name="guardian_phone"),
@@ -160,12 +165,15 @@ class Contract(models.Model):
         _("amount"), max_digits=11, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # One form, one record (config/once.py): the intake form sent twice enters one contract.
+    request_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
         ordering = ["-signed_at"]
         constraints = [
+            models.UniqueConstraint(fields=["consultant", "request_key"], name="contract_once_per_form"),
             models.CheckConstraint(condition=Q(hours__gt=0), name="contract_hours_positive"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="contract_price_not_negative"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="contract_amount_not_negative"),
@@ -204,6 +212,8 @@ class Lesson(models.Model):
         _("class hours"), max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    # One form, one series (config/once.py): the lessons booked by one sending of the form share it.
+    request_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("lesson")
@@ -267,11 +277,16 @@ class Document(models.Model):
         verbose_name=_("filed by"),
     )
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+    # One form, one record (config/once.py): an upload sent twice files one document.
+    request_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ["-uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["uploaded_by", "request_key"], name="document_once_per_form"),
+        ]
 
     def __str__(self):
         return self.title or self.get_kind_display()

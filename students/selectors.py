@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import scope
 from accounts.models import Role
 from deadlines.models import ACTIVE, Deadline
+from timeline import audience
 from timeline.models import Event
 
 from .models import Contract, Guardian, Lesson, Student
@@ -28,6 +29,14 @@ def students_for(user) -> QuerySet[Student]:
     if user.is_authenticated and user.role == Role.TEACHER:
         return students.filter(pk__in=Lesson.objects.filter(teacher=user).values("student"))
     return students
+
+
+def files_for(user) -> QuerySet[Student]:
+    """Students whose file the user may read: those they may see, but for teachers, who see a student's
+    lessons and documents only."""
+    if user.is_authenticated and user.role == Role.TEACHER:
+        return Student.objects.none()
+    return students_for(user)
 
 
 def per_student(queryset, expression, output_field):
@@ -120,9 +129,10 @@ TIMELINE_RULES = {
 }
 
 
-def student_timeline(student: Student, *, show: str = "", limit: int = 200) -> QuerySet[Event]:
-    """The newest events of a student already fetched through students_for(), all or one filter's."""
-    events = student.timeline.select_related("actor")
+def student_timeline(student: Student, user, *, show: str = "", limit: int = 200) -> QuerySet[Event]:
+    """The newest events of a student that the user may read, all or one filter's: a case's or a
+    refund's only for those who may open the case or the refund (timeline.audience)."""
+    events = student.timeline.filter(audience.readable_q(user)).select_related("actor")
     if show in TIMELINE_FILTERS:
         match = Q()
         for prefix in TIMELINE_FILTERS[show]:

@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -6,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Campus, Role, User
+from config.bounds import LESSON_MAX_DURATION, in_bounds
 from deadlines.models import ACTIVE, Deadline
 from timeline.services import timeline_add
 
@@ -68,11 +70,17 @@ def contract_sign(
     student: Student | None = None,
     new_student: dict | None = None,
     guardian: dict | None = None,
+    request_key: uuid.UUID | None = None,
 ) -> Contract:
     """A consultant enters a signed contract: for an existing student (a renewal) or a new one with
-    their guardian. The caller has validated the values (ContractIntakeForm)."""
+    their guardian. The caller has validated the values (ContractIntakeForm). The same form sent
+    twice (the same `request_key`) enters one contract: the second gets the first."""
     if actor.role not in SIGNERS or actor.campus_id is None:
         raise PermissionDenied(_("Only the consultant who signed it enters a contract."))
+    if request_key:
+        User.objects.select_for_update().filter(pk=actor.pk).first()  # one intake of a consultant at a time
+        if sent := Contract.objects.filter(consultant=actor, request_key=request_key).first():
+            return sent
     if student is None:
         student = Student.objects.create(campus_id=actor.campus_id, **new_student)
         if guardian:
@@ -83,7 +91,7 @@ def contract_sign(
         raise PermissionDenied(_("This student belongs to another campus."))
     else:
         renewal = True
-    signed = Contract.objects.create(student=student, consultant=actor, **contract)
+    signed = Contract.objects.create(student=student, consultant=actor, request_key=request_key, **contract)
     timeline_add(
         subject=signed,
         kind="contract.signed",
@@ -101,13 +109,17 @@ def contract_sign(
 
 
 @transaction.atomic
-def guardian_add(*, student: Student, actor, values: dict) -> Guardian:
-    """Another parent or relative to call; a new main contact takes over from the old one."""
+def guardian_add(*, student: Student, actor, values: dict, request_key: uuid.UUID | None = None) -> Guardian:
+    """Another parent or relative to call; a new main contact takes over from the old one.
+    The same form sent twice (the same `request_key`) adds one guardian: the second gets the first."""
     if not can_edit_file(actor, student):
         raise PermissionDenied(_("Only the student's learning manager and those above may edit the file."))
+    Student.objects.select_for_update().get(pk=student.pk)  # one request of the form at a time
+    if request_key and (sent := student.guardians.filter(request_key=request_key).first()):
+        return sent
     if values.get("is_primary"):
         student.guardians.update(is_primary=False)
-    guardian = Guardian.objects.create(student=student, **values)
+    guardian = Guardian.objects.create(student=student, request_key=request_key, **values)
     timeline_add(
         subject=student,
         kind="guardian.added",
@@ -133,10 +145,34 @@ def assignable_managers(actor, student: Student):
     return managers.order_by("full_name")
 
 
+# The assigner did not say which manager they saw: the student's manager of the moment is taken.
+UNSEEN = object()
+
+
+class AssignmentChanged(ValidationError):
+    """Someone else assigned the student between the page the assigner saw and their click."""
+
+    def __init__(self, student: Student, current):
+        if current is None:
+            message = _("%(student)s's learning manager changed a moment ago; nothing was changed.") % {
+                "student": student.full_name
+            }
+        else:
+            message = _(
+                "%(student)s was assigned to %(manager)s a moment ago by someone else; nothing was "
+                "changed. Assign again if the student should move."
+            ) % {"student": student.full_name, "manager": current.display_name}
+        super().__init__(message, code="changed")
+
+
 @transaction.atomic
-def student_assign(*, student: Student, manager, actor, reason: str = "") -> bool:
+def student_assign(
+    *, student: Student, manager, actor, reason: str = "", seen_manager_id: "int | None | object" = UNSEEN
+) -> bool:
     """The supervisor (or director) gives a student a learning manager, or moves them to another with
-    a reason; the open deadlines of the student's old manager move along. False if nothing changed."""
+    a reason; the open deadlines of the student's old manager move along. False if nothing changed
+    (the student is with `manager` already). `seen_manager_id` is the manager the assigner saw (None:
+    none): when another assigner changed it meanwhile, AssignmentChanged and nothing is written."""
     if actor.role not in ASSIGNERS or actor.campus_id != student.campus_id:
         raise PermissionDenied(_("Only a supervisor or the campus director assigns learning managers."))
     if not assignable_managers(actor, student).filter(pk=manager.pk).exists():
@@ -144,6 +180,8 @@ def student_assign(*, student: Student, manager, actor, reason: str = "") -> boo
     old = Student.objects.select_for_update().get(pk=student.pk).manager_id
     if old == manager.pk:
         return False
+    if seen_manager_id is not UNSEEN and old != seen_manager_id:
+        raise AssignmentChanged(student, User.objects.filter(pk=old).first() if old else None)
     reason = (reason or "").strip()
     if old is not None and not reason:
         raise ValidationError({"reason": _("Say why the student moves to another learning manager.")})
@@ -193,6 +231,11 @@ def lesson_book(
     """
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The lesson must end after it starts.")})
+    if ends_at - starts_at > LESSON_MAX_DURATION:  # a lesson ending in 9999 would hold its room for ever
+        hours = LESSON_MAX_DURATION.seconds // 3600
+        raise ValidationError({"ends_at": _("A lesson lasts at most %(hours)d hours.") % {"hours": hours}})
+    if not (in_bounds(timezone.localtime(starts_at)) and in_bounds(timezone.localtime(ends_at))):
+        raise ValidationError({"starts_at": _("Choose a date between 2000 and 2100.")})
     classroom = classroom.strip().upper()  # "a301" and "A301 " are one room
     Campus.objects.select_for_update().get(pk=student.campus_id)
     overlapping = Lesson.objects.filter(
@@ -246,12 +289,19 @@ def lessons_schedule(
     teacher=None,
     classroom: str = "",
     weeks: int = 1,
+    request_key: uuid.UUID | None = None,
 ) -> list[Lesson]:
-    """One lesson, or the same slot for `weeks` weeks; all of them or none (a clash names its date)."""
+    """One lesson, or the same slot for `weeks` weeks; all of them or none (a clash names its date).
+    The same form sent twice (the same `request_key`) books once: the second gets the first's lessons."""
     if not may_plan(actor, student):
         raise PermissionDenied(
             _("Only the scheduler, the director or the student's manager schedules lessons.")
         )
+    if request_key:
+        Campus.objects.select_for_update().get(pk=student.campus_id)  # bookings of a campus, one at a time
+        sent = list(student.lessons.filter(request_key=request_key).order_by("starts_at"))
+        if sent:
+            return sent
     if starts_at <= timezone.now():
         raise ValidationError({"starts_at": _("A new lesson must be in the future.")})
     booked = []
@@ -274,6 +324,8 @@ def lessons_schedule(
             raise ValidationError(
                 _("%(day)s: %(reason)s") % {"day": day, "reason": " ".join(clash.messages)}
             ) from None
+    if request_key:
+        Lesson.objects.filter(pk__in=[lesson.pk for lesson in booked]).update(request_key=request_key)
     timeline_add(
         subject=student,
         kind="lessons.scheduled",
@@ -441,13 +493,55 @@ def may_add_document(user, student: Student) -> bool:
     return can_edit_file(user, student) or user.role in (Role.CONSULTANT, Role.TEACHER)
 
 
+def may_record_given(user, student: Student) -> bool:
+    """Whether the user records that the parent got a document: the manager's act (and of those
+    above), as it closes the manager's clocks. A teacher or consultant files their papers without it."""
+    return can_edit_file(user, student)
+
+
+def given_on_check(*, student: Student, on, filed_at=None, field: str = "on") -> None:
+    """The day the parent got a document, on upload or recorded later: not in the future, not before
+    the student's first contract (no clock of the student ran before it), not long before filing."""
+    if on > timezone.localdate():
+        raise ValidationError({field: _("A document cannot be given in the future.")})
+    first = student.contracts.order_by("signed_at").values_list("signed_at", flat=True).first()
+    if first is not None and on < timezone.localtime(first).date():
+        raise ValidationError(
+            {
+                field: _("A document cannot be given before the student's first contract (%(day)s).")
+                % {"day": timezone.localtime(first).date().isoformat()}
+            }
+        )
+    filed_on = timezone.localtime(filed_at).date() if filed_at else timezone.localdate()
+    if on < filed_on - timedelta(days=366):
+        raise ValidationError({field: _("Check the date: it is long before the document was filed.")})
+
+
 @transaction.atomic
-def document_add(*, student: Student, actor, kind: str, file, title: str = "", given_to_parent_on=None):
-    """Files a document in the student's file (the caller fetched `student` through students_for)."""
+def document_add(
+    *,
+    student: Student,
+    actor,
+    kind: str,
+    file,
+    title: str = "",
+    given_to_parent_on=None,
+    request_key: uuid.UUID | None = None,
+):
+    """Files a document in the student's file (the caller fetched `student` through students_for).
+    Only the manager (or those above) records that the parent has it; from a teacher or consultant
+    the date is ignored. The same form sent twice (the same `request_key`) files one document."""
     from .models import Document
 
     if not may_add_document(actor, student):
         raise PermissionDenied(_("Your role may not add documents to this file."))
+    Student.objects.select_for_update().get(pk=student.pk)  # one request of the form at a time
+    if request_key and (sent := Document.objects.filter(uploaded_by=actor, request_key=request_key).first()):
+        return sent
+    if not may_record_given(actor, student):
+        given_to_parent_on = None
+    if given_to_parent_on is not None:
+        given_on_check(student=student, on=given_to_parent_on, field="given_to_parent_on")
     document = Document.objects.create(
         student=student,
         kind=kind,
@@ -455,6 +549,7 @@ def document_add(*, student: Student, actor, kind: str, file, title: str = "", g
         file=file,
         uploaded_by=actor,
         given_to_parent_on=given_to_parent_on,
+        request_key=request_key,
     )
     timeline_add(
         subject=student,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/file/", views.student_file_edit, name="file_edit"),
     path("<int:pk>/contracts/new/", views.contract_renew, name="contract_renew"),
     path("<int:pk>/guardians/new/", views.guardian_new, name="guardian_new"),
+    path("<int:pk>/guardians/<int:guardian_id>/contacts/", views.guardian_contacts, name="guardian_contacts"),
     path("<int:pk>/schedule/", views.course_schedule, name="schedule"),
     path("<int:pk>/lessons/new/", views.lessons_new, name="lessons_new"),
     path("<int:pk>/lessons/<int:lesson_id>/mark/", views.lesson_mark_view, name="lesson_mark"),

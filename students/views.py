@@ -19,9 +19,12 @@ from deadlines.services import WAIVERS
 from followups.sections import concern_section, followup_sections
 from followups.services import PARENT_DOCUMENTS, TEACHER_PAPERS
 from handover.selectors import handovers_for
+from timeline.models import Access
+from timeline.services import access_record
 
+from . import privacy
 from .contract_import import COLUMNS as IMPORT_COLUMNS
-from .contract_import import contract_import_start
+from .contract_import import contract_import_expire, contract_import_start
 from .forms import (
     AssignForm,
     CaseloadFilterForm,
@@ -31,6 +34,7 @@ from .forms import (
     GuardianForm,
     LessonChangeForm,
     LessonForm,
+    LessonMarkForm,
     RenewalForm,
     StudentFileForm,
 )
@@ -39,6 +43,7 @@ from .selectors import TIMELINE_FILTERS, TIMELINE_LABELS, caseload, student_time
 from .services import (
     ASSIGNERS,
     SIGNERS,
+    AssignmentChanged,
     assignable_managers,
     can_edit_file,
     contract_sign,
@@ -50,6 +55,7 @@ from .services import (
     markable,
     may_add_document,
     may_plan,
+    may_record_given,
     student_assign,
     student_file_update,
 )
@@ -83,7 +89,7 @@ def _timeline_context(request, student) -> dict:
     show = request.GET.get("show", "")
     show = show if show in TIMELINE_FILTERS else ""
     return {
-        "timeline": student_timeline(student, show=show),
+        "timeline": student_timeline(student, request.user, show=show),
         "show": show,
         "timeline_labels": TIMELINE_LABELS,
     }
@@ -107,6 +113,7 @@ def student_detail(request, pk: int):
     if request.htmx and "show" in request.GET and user.role != Role.TEACHER:  # a timeline filter
         context = {"student": student, **_timeline_context(request, student)}
         return TemplateResponse(request, "students/detail.html#timeline", context)
+    access_record(actor=user, action=Access.Action.FILE_OPENED, student=student)
     if user.role == Role.TEACHER:  # a teacher sees the student's lessons and documents, not the file
         context = {
             "student": student,
@@ -125,9 +132,13 @@ def student_detail(request, pk: int):
         student.lessons.select_related("teacher", "absence_reason", "talk").order_by("-starts_at")[:30]
     )
     active = [d for d in deadlines if d.is_active]
+    # The header counts the clocks this reader may see, as the list below shows them.
+    student.open_deadlines, student.late_deadlines = len(active), sum(d.due_at <= now for d in active)
     context = {
         "student": student,
         "guardians": list(student.guardians.all()),
+        "contacts_in_full": privacy.reads_contacts_in_full(user),
+        "may_reveal_contacts": privacy.may_reveal_contacts(user),
         "contracts": list(student.contracts.select_related("consultant")),
         "lessons": lessons,
         "markable": {lesson.pk for lesson in lessons if markable(user, lesson, now)},
@@ -201,15 +212,26 @@ def student_assign_view(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if student_assign(
-            student=student, manager=data["manager"], actor=request.user, reason=data["reason"]
-        ):
-            messages.success(
-                request,
-                _("%(student)s is now with %(manager)s.")
-                % {"student": student.full_name, "manager": data["manager"].display_name},
+        names = {"student": student.full_name, "manager": data["manager"].display_name}
+        try:
+            changed = student_assign(
+                student=student,
+                manager=data["manager"],
+                actor=request.user,
+                reason=data["reason"],
+                seen_manager_id=form.seen_manager_id(),
             )
-        return redirect(student)
+        except AssignmentChanged as error:  # another assigner was quicker: say so, change nothing
+            messages.warning(request, error.messages[0])
+            return redirect(student)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            if changed:
+                messages.success(request, _("%(student)s is now with %(manager)s.") % names)
+            else:
+                messages.info(request, _("%(student)s is already with %(manager)s.") % names)
+            return redirect(student)
     return TemplateResponse(request, "students/assign.html", {"student": student, "form": form})
 
 
@@ -244,7 +266,7 @@ def lessons_new(request, pk: int):
         try:
             booked = lessons_schedule(student=student, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_service_error(error)
         else:
             messages.success(request, _("%(count)d lessons scheduled.") % {"count": len(booked)})
             return redirect(student)
@@ -265,7 +287,7 @@ def lesson_edit(request, pk: int, lesson_id: int):
         try:
             changes = lesson_change(lesson=lesson, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_service_error(error)
         else:
             if changes:
                 messages.success(request, _("Lesson changed; the learning manager tells the family."))
@@ -281,8 +303,12 @@ def lesson_edit(request, pk: int, lesson_id: int):
 def lesson_mark_view(request, pk: int, lesson_id: int):
     student = _student(request, pk)
     lesson = get_object_or_404(Lesson.objects.select_related("student"), pk=lesson_id, student=student)
+    form = LessonMarkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A lesson is marked done or absent."))
+        return redirect(f"{student.get_absolute_url()}#lessons")
     try:
-        done = lesson_mark(lesson=lesson, actor=request.user, status=request.POST.get("status", ""))
+        done = lesson_mark(lesson=lesson, actor=request.user, status=form.cleaned_data["status"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -296,12 +322,32 @@ def document_new(request, pk: int):
     student = _student(request, pk)
     if not may_add_document(request.user, student):
         raise PermissionDenied
-    form = DocumentForm(request.POST or None, request.FILES or None)
+    form = DocumentForm(
+        request.POST or None, request.FILES or None, may_give=may_record_given(request.user, student)
+    )
     if request.method == "POST" and form.is_valid():
-        document_add(student=student, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Document filed."))
-        return redirect(f"{student.get_absolute_url()}#documents")
+        try:
+            document_add(student=student, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Document filed."))  # the same answer to the form sent twice
+            return redirect(f"{student.get_absolute_url()}#documents")
     return TemplateResponse(request, "students/document_new.html", {"student": student, "form": form})
+
+
+@login_required
+@require_POST
+def guardian_contacts(request, pk: int, guardian_id: int):
+    """A guardian's numbers in full, for a role that may reveal them; the access log records it."""
+    student = _student(request, pk)
+    guardian = get_object_or_404(student.guardians, pk=guardian_id)
+    if not privacy.may_reveal_contacts(request.user):
+        raise PermissionDenied
+    access_record(actor=request.user, action=Access.Action.PHONE, student=student, detail=guardian.name)
+    context = {"student": student, "guardian": guardian, "in_full": True}
+    template = "students/_contacts.html" if request.htmx else "students/contacts.html"
+    return TemplateResponse(request, template, context)
 
 
 @login_required
@@ -309,6 +355,7 @@ def document_download(request, pk: int, document_id: int):
     """Documents are private: served only to those who may see the student."""
     student = _student(request, pk)
     document = get_object_or_404(Document, pk=document_id, student=student)
+    access_record(actor=request.user, action=Access.Action.DOCUMENT, student=student, detail=str(document))
     try:
         return FileResponse(
             document.file.open("rb"), as_attachment=False, filename=Path(document.file.name).name
@@ -335,6 +382,7 @@ def contract_import_new(request):
 @login_required
 def contract_import_status(request, pk: int):
     job = get_object_or_404(ContractImport, pk=pk, created_by=request.user)
+    contract_import_expire(job=job)  # a job whose worker died stops here, and the page says what to do
     template = "students/import.html#progress" if request.htmx else "students/import.html"
     return TemplateResponse(request, template, {"job": job})
 
@@ -364,7 +412,9 @@ def guardian_new(request, pk: int):
         raise PermissionDenied
     form = GuardianForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        guardian_add(student=student, actor=request.user, values=form.cleaned_data)
-        messages.success(request, _("Guardian added."))
+        values = dict(form.cleaned_data)
+        key = values.pop("request_key")
+        guardian_add(student=student, actor=request.user, values=values, request_key=key)
+        messages.success(request, _("Guardian added."))  # the same answer to the form sent twice
         return redirect(student)
     return TemplateResponse(request, "students/guardian_new.html", {"student": student, "form": form})

@@ -86,3 +86,39 @@ def test_deploy_check_passes_with_production_values():
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+HEADERS = (
+    "import django, json; django.setup(); from django.test import Client; "
+    "r = Client(HTTP_HOST='casework.example.com').get('/', secure=True); "  # a redirect: no template
+    "print(json.dumps([r.status_code, r.get('Content-Security-Policy', '')]))"
+)
+
+
+def test_production_pages_carry_a_content_security_policy():
+    import json
+
+    result = run(["-c", HEADERS], **{**PRODUCTION, "DATABASE_URL": "sqlite:///:memory:"})
+    assert result.returncode == 0, result.stderr
+    status, policy = json.loads(result.stdout.splitlines()[-1])
+    assert status == 302
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+    assert "unsafe" not in policy
+
+
+def test_the_old_proxy_count_name_is_refused_with_the_new_one():
+    result = run(["-c", SHOW], **PRODUCTION, AXES_PROXY_COUNT="1")
+    assert result.returncode != 0
+    assert "AXES_PROXY_COUNT is now PROXY_COUNT" in result.stderr
+
+
+def test_forwarded_proto_is_not_trusted_by_django():
+    # gunicorn sets the scheme from X-Forwarded-Proto, only for FORWARDED_ALLOW_IPS (docker-compose.yml).
+    from django.conf import settings
+    from django.test import RequestFactory
+
+    assert settings.SECURE_PROXY_SSL_HEADER is None
+    assert not RequestFactory().get("/", HTTP_X_FORWARDED_PROTO="https").is_secure()

@@ -58,3 +58,55 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+
+class Access(models.Model):
+    """One line of the access log: who opened which student file, downloaded which document or scan,
+    revealed which phone number, exported what. Append-only; purged after ACCESS_LOG_DAYS."""
+
+    class Action(models.TextChoices):
+        FILE_OPENED = "file", _("opened the student file")
+        DOCUMENT = "document", _("downloaded a document")
+        SCAN = "scan", _("downloaded a refund application scan")
+        PHONE = "phone", _("revealed a phone number")
+        EXPORT = "export", _("exported")
+
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    action = models.CharField(_("what"), max_length=16, choices=Action.choices)
+    campus = models.ForeignKey(
+        "accounts.Campus",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # access_campus_at serves it
+        verbose_name=_("campus"),
+    )
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # access_student_at serves it
+        verbose_name=_("student"),
+    )
+    detail = models.CharField(_("which"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # The director's log of their campus, newest first; the purge by age uses `at` alone.
+            models.Index(fields=["campus", "-at"], name="access_campus_at"),
+            models.Index(fields=["student", "-at"], name="access_student_at"),
+            models.Index(fields=["actor", "-at"], name="access_actor_at"),
+            models.Index(fields=["at"], name="access_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action}"

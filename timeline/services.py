@@ -3,7 +3,7 @@ from datetime import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from .models import Event
+from .models import Access, Event
 
 
 def student_id_of(subject: models.Model) -> int | None:
@@ -59,3 +59,28 @@ def timeline_add(**kwargs) -> Event:
 
 def timeline_add_many(events: list[Event]) -> None:
     Event.objects.bulk_create(events, batch_size=1000)
+
+
+def access_record(
+    *, actor, action: str, student=None, campus_id: int | None = None, detail: str = ""
+) -> None:
+    """One line of the access log (timeline.models.Access); the campus is the student's unless given."""
+    Access.objects.create(
+        actor=actor,
+        action=action,
+        student=student,
+        campus_id=campus_id if campus_id is not None else getattr(student, "campus_id", None),
+        detail=detail[:200],
+    )
+
+
+def access_log_purge(*, older_than: datetime, batch: int = 10_000) -> int:
+    """Deletes the access log's entries older than `older_than`, in batches; returns how many."""
+    purged = 0
+    while True:
+        ids = list(
+            Access.objects.filter(at__lt=older_than).order_by("at").values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return purged
+        purged += Access.objects.filter(pk__in=ids).delete()[0]

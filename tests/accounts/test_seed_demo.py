@@ -44,7 +44,7 @@ def snapshot():
 
 
 def test_seed_demo_creates_the_demo_company(db, capsys):
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     users = {u.username: u for u in User.objects.select_related("campus")}
     assert {
         name: (u.campus.name if u.campus else None, u.role) for name, u in users.items()
@@ -58,19 +58,19 @@ def test_seed_demo_creates_the_demo_company(db, capsys):
 
 
 def test_seed_demo_twice_changes_nothing(db):
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     first = snapshot()
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     assert snapshot() == first
     assert len(first["campuses"]) == 2 and len(first["teams"]) == 2 and len(first["users"]) == 14
 
 
 def test_seed_demo_leaves_changed_passwords_alone(db):
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     manager = User.objects.get(username="manager1")
     manager.set_password("Lantern-Quay-91")
     manager.save()
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     manager.refresh_from_db()
     assert manager.check_password("Lantern-Quay-91")
 
@@ -78,7 +78,7 @@ def test_seed_demo_leaves_changed_passwords_alone(db):
 def test_seed_demo_has_a_student_at_every_handover_step(db):
     from handover.models import Handover, PreClass
 
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     assert Student.objects.get(full_name="钱一诺").manager is None  # just signed, waiting for a manager
     steps = {h.student.full_name: h for h in Handover.objects.select_related("student")}
     assert steps["孙浩宇"].received_at and not steps["孙浩宇"].intro_call_at
@@ -97,7 +97,7 @@ def test_seed_demo_gives_every_manager_late_today_and_coming_work(db, time_machi
     from deadlines.selectors import my_day
 
     time_machine.move_to(datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     for username in ("manager1", "manager2"):
         buckets = {b.key: b.count for b in my_day(User.objects.get(username=username))}
         assert all(buckets.values()), (username, buckets)
@@ -109,9 +109,9 @@ def test_seed_demo_gives_every_manager_late_today_and_coming_work(db, time_machi
 
 
 def test_seed_demo_students_option_adds_students_once(db):
-    call_command("seed_demo", students=12)
+    call_command("seed_demo", force=True, students=12)
     count = Student.objects.count()
-    call_command("seed_demo", students=12)
+    call_command("seed_demo", force=True, students=12)
     assert (
         Student.objects.count() == count == 7 + 5 + 3 + 3 + 12
     )  # clocks, handover, renewals, refunds, extra
@@ -121,7 +121,7 @@ def test_seed_demo_students_option_adds_students_once(db):
 def test_seed_demo_has_students_below_the_renewal_threshold(db):
     from followups.models import Renewal
 
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     renewals = Deadline.objects.filter(rule="R1").values_list("student__full_name", flat=True)
     assert {"何嘉怡", "马天宇"} <= set(renewals)
     assert Renewal.objects.get().outcome == "undecided"
@@ -131,7 +131,7 @@ def test_seed_demo_has_students_below_the_renewal_threshold(db):
 def test_seed_demo_has_retention_cases_at_every_stage(db):
     from retention.models import Case
 
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     stages = dict(Case.objects.values_list("student__full_name", "stage"))
     assert stages == {
         "林浩然": "warning",
@@ -151,5 +151,22 @@ def test_seed_demo_has_retention_cases_at_every_stage(db):
     assert Student.objects.get(full_name="曹一凡").status == "refunded"
     late = Deadline.objects.get(rule="E1", student__full_name="林浩然")
     assert late.due_at < timezone.now()  # raised four days ago: the three days are over
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     assert Case.objects.count() == 8
+
+
+def test_seed_demo_refuses_with_debug_off_unless_forced(db, settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+    call_command("seed_demo", "--force")
+    assert User.objects.filter(username="manager1").exists()
+
+
+def test_seed_demo_runs_with_debug_on(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assert User.objects.filter(username="manager1").exists()

@@ -3,7 +3,7 @@
 import pytest
 
 from deadlines.models import Deadline, Kind, Notification, Status
-from deadlines.selectors import day_counts, deadlines_for, my_day, team_day
+from deadlines.selectors import day_counts, deadlines_for, my_day, notifications_for, team_day
 from deadlines.services import deadline_meet, deadline_open, sweep
 from students.models import Student
 from tests.conftest import ONE_OF_EACH_ROLE
@@ -194,13 +194,17 @@ def test_every_role_opens_the_inbox_and_home(client, company, person, role):
     assert client.get("/").status_code == 200
 
 
-def test_a_notice_about_a_student_no_longer_in_the_caseload_opens_the_inbox(client, day, company):
+def test_a_notice_about_a_student_who_moved_to_another_manager_leaves_the_former_inbox(client, day, company):
     sweep(now=NOW)
     notice = Notification.objects.get(recipient=company.manager_a1, kind=Kind.OVERDUE)
-    Student.objects.filter(pk=day["late"].student_id).update(manager=company.manager_a2)
+    student = Student.objects.get(pk=day["late"].student_id)
     client.force_login(company.manager_a1)
-    response = client.post(f"/notifications/{notice.pk}/read/")
-    assert response.url == "/notifications/"
+    assert student.full_name in client.get("/notifications/").content.decode()
+    Student.objects.filter(pk=student.pk).update(manager=company.manager_a2)
+    inbox = client.get("/notifications/").content.decode()
+    assert student.full_name not in inbox
+    assert client.post(f"/notifications/{notice.pk}/read/").status_code == 404
+    assert notice.pk not in set(notifications_for(company.manager_a1).values_list("pk", flat=True))
 
 
 @pytest.mark.parametrize(("person", "role"), ONE_OF_EACH_ROLE)

@@ -104,6 +104,14 @@ def test_notices_wait_for_the_campus_to_open(h1, company, settings):
     assert "逾期" in mail.outbox[0].subject and "小明" in mail.outbox[0].subject
 
 
+def test_a_notice_held_for_the_morning_is_not_sent_once_its_student_moved_away(h1, company, student):
+    sweep(now=at(2026, 12, 3, 18, 0))  # held until Friday 09:00
+    Student.objects.filter(pk=student.pk).update(manager=company.manager_b, campus=company.campus_b)
+    assert services.deliver_pending(now=at(2026, 12, 4, 9, 0)) == (0, 0)
+    assert len(mail.outbox) == 0
+    assert Delivery.objects.get().state == Delivery.State.DROPPED
+
+
 def test_a_reminder_in_working_hours_is_delivered_at_once(h1):
     sweep(now=at(2026, 12, 3, 14, 0))
     assert Notification.objects.get().deliver_after == at(2026, 12, 3, 14, 0)

@@ -3,7 +3,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from itertools import cycle
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -97,9 +98,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--students", type=int, default=0, help="also create this many extra students")
+        parser.add_argument(
+            "--force", action="store_true", help="seed even with DEBUG off (a trial server, never production)"
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                f"seed_demo creates users who all sign in with the password {DEMO_PASSWORD}, so it runs "
+                "only with DEBUG on (make run sets DEBUG=true). To seed a trial server anyway, "
+                "run it with --force; never on a server with real data."
+            )
+        self.seed(**options)
 
     @transaction.atomic
-    def handle(self, *args, students=0, **options):
+    def seed(self, *, students=0, **options):
         campuses = {
             row["code"]: Campus.objects.get_or_create(code=row["code"], defaults=row)[0] for row in CAMPUSES
         }

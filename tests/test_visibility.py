@@ -1,0 +1,207 @@
+"""No page shows a record, a name or a text that the page of that record would refuse its reader.
+
+A lost case and its refund carry marker texts; for every role, each page either answers 404 or shows
+exactly the markers that role may read.
+"""
+
+import uuid
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from deadlines.models import Notification
+from deadlines.selectors import notifications_for
+from deadlines.services import sweep
+from refunds import services as refunds
+from refunds.selectors import refunds_for
+from retention import services as retention
+from retention.selectors import cases_for
+from students.models import Contract, Lesson, Student
+from students.selectors import files_for
+
+SH = ZoneInfo("Asia/Shanghai")
+
+# What the family and the campus said, by where it was written.
+CASE_MARKERS = ("苗头MARK", "冲突MARK", "失单MARK", "纪要MARK")
+REFUND_MARKERS = ("退费原因MARK", "审批意见MARK")
+
+
+def at(*args):
+    return datetime(*args, tzinfo=SH)
+
+
+@pytest.fixture
+def story(company, time_machine):
+    """A student taught by the teacher, a lost case and its refund approved by the director."""
+    time_machine.move_to(at(2026, 12, 3, 10, 0), tick=False)
+    student = Student.objects.create(
+        full_name="赵一鸣", campus=company.campus_a, manager=company.manager_a1, status="active"
+    )
+    Contract.objects.create(
+        student=student,
+        number="HD-1",
+        signed_at=at(2026, 10, 1, 9, 0),
+        consultant=company.consultant_a,
+        subjects="数学",
+        hours=Decimal(40),
+        unit_price=Decimal(200),
+        amount=Decimal(8000),
+    )
+    start = at(2026, 11, 10, 9, 0)
+    Lesson.objects.create(
+        student=student,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        subject="数学",
+        hours=2,
+        status="done",
+        teacher=company.teacher_a,
+    )
+    case, _ = retention.case_open(student=student, actor=company.manager_a1, description="苗头MARK")
+    retention.warning_escalate(
+        case=case, actor=company.manager_a1, parent_talk="", conflict_points="冲突MARK", kind="refund_intent"
+    )
+    retention.rescue_failed(
+        case=case,
+        actor=company.supervisor_a,
+        lost_order_report="失单MARK",
+        rescue_report="两次面谈",
+        reasons=["rel_feedback"],
+    )
+    retention.report_submit(
+        case=case, actor=company.supervisor_a, department_feedback="已反馈", memo="纪要MARK"
+    )
+    retention.director_decide(case=case, actor=company.director_a, director_rescue="未能挽回", retained=False)
+    case.refresh_from_db()
+    refund, _ = refunds.refund_submit(
+        case=case,
+        actor=company.supervisor_a,
+        request_key=uuid.uuid4(),
+        applicant="赵妈妈",
+        applied_on=date(2026, 12, 3),
+        reason="退费原因MARK",
+        scan=SimpleUploadedFile("application.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    refunds.refund_decide(
+        refund=refund, actor=company.director_a, step=0, approve=True, comment="审批意见MARK"
+    )
+    return student, case, refund
+
+
+def pages(student, case, refund) -> dict[str, str]:
+    return {
+        "student": f"/students/{student.pk}/",
+        "case": f"/retention/{case.pk}/",
+        "case_print": f"/retention/{case.pk}/print/",
+        "refund": f"/refunds/{refund.pk}/",
+        "refund_print": f"/refunds/{refund.pk}/print/",
+    }
+
+
+CASE, REFUND = set(CASE_MARKERS), set(REFUND_MARKERS)
+# person -> page -> the markers it shows (None: the page answers 404)
+EXPECTED = {
+    "manager_a1": {"student": CASE, "case": CASE, "case_print": CASE, "refund": None, "refund_print": None},
+    "supervisor_a": {
+        "student": CASE | REFUND,
+        "case": CASE | REFUND,
+        "case_print": CASE,
+        "refund": REFUND,
+        "refund_print": REFUND,
+    },
+    "director_a": {
+        "student": CASE | REFUND,
+        "case": CASE | REFUND,
+        "case_print": CASE,
+        "refund": REFUND,
+        "refund_print": REFUND,
+    },
+    "head_teacher_a": {
+        "student": CASE,
+        "case": CASE,
+        "case_print": CASE,
+        "refund": None,
+        "refund_print": None,
+    },
+    "consultant_a": {
+        "student": set(),
+        "case": None,
+        "case_print": None,
+        "refund": None,
+        "refund_print": None,
+    },
+    "scheduler_a": {"student": set(), "case": None, "case_print": None, "refund": None, "refund_print": None},
+    "teacher_a": {"student": set(), "case": None, "case_print": None, "refund": None, "refund_print": None},
+    "finance": {
+        "student": None,
+        "case": None,
+        "case_print": None,
+        "refund": REFUND,
+        "refund_print": REFUND,
+    },
+    "president": {
+        "student": CASE | REFUND,
+        "case": CASE | REFUND,
+        "case_print": CASE,
+        "refund": REFUND,
+        "refund_print": REFUND,
+    },
+    "manager_a2": {"student": None, "case": None, "case_print": None, "refund": None, "refund_print": None},
+    "director_b": {"student": None, "case": None, "case_print": None, "refund": None, "refund_print": None},
+}
+
+
+@pytest.mark.parametrize("person", EXPECTED)
+def test_each_role_reads_exactly_what_the_records_own_pages_allow(client, company, story, person):
+    client.force_login(getattr(company, person))
+    for page, path in pages(*story).items():
+        response = client.get(path)
+        expected = EXPECTED[person][page]
+        if expected is None:
+            assert response.status_code == 404, (person, page)
+            continue
+        assert response.status_code == 200, (person, page)
+        html = response.content.decode()
+        shown = {marker for marker in CASE_MARKERS + REFUND_MARKERS if marker in html}
+        assert shown == expected, (person, page)
+
+
+@pytest.mark.parametrize("person", EXPECTED)
+def test_every_notice_in_an_inbox_is_about_a_record_its_reader_may_open(client, company, story, person):
+    student, case, refund = story
+    sweep(now=at(2026, 12, 20, 10, 0))  # the lost case's clocks are late and escalate
+    user = getattr(company, person)
+    openers = {"retention.case": cases_for, "refunds.refund": refunds_for}
+    for notice in notifications_for(user, now=at(2026, 12, 21, 10, 0)).select_related("deadline"):
+        subject = notice.deadline.subject
+        opener = openers.get(subject._meta.label_lower)
+        if opener:
+            assert opener(user).filter(pk=subject.pk).exists(), (person, notice.deadline.rule)
+        else:
+            assert files_for(user).filter(pk=notice.deadline.student_id).exists(), (
+                person,
+                notice.deadline.rule,
+            )
+    client.force_login(user)
+    inbox = client.get("/notifications/")
+    assert inbox.status_code == 200
+    if not files_for(user).filter(pk=student.pk).exists():
+        assert student.full_name not in inbox.content.decode(), person
+
+
+def test_a_case_notice_leaves_the_inbox_of_a_reader_who_may_no_longer_open_the_case(company, time_machine):
+    time_machine.move_to(at(2026, 12, 3, 10, 0), tick=False)
+    student = Student.objects.create(
+        full_name="钱小满", campus=company.campus_a, manager=company.manager_a1, status="active"
+    )
+    case, _ = retention.case_open(student=student, actor=company.teacher_a, description="上课走神")
+    sweep(now=at(2026, 12, 10, 10, 0))  # E1 (3 days) is late: the manager is told
+    later = at(2026, 12, 10, 11, 0)
+    about_case = Notification.objects.filter(recipient=company.manager_a1, deadline__subject_id=case.pk)
+    assert about_case.exists()
+    assert set(notifications_for(company.manager_a1, now=later)) >= set(about_case)
+    Student.objects.filter(pk=student.pk).update(manager=company.manager_a2)  # cases_for follows the student
+    assert not set(notifications_for(company.manager_a1, now=later)) & set(about_case)

@@ -1,0 +1,65 @@
+"""Who may read what is data: each kind of record declares once who may open it — the selector its own
+page fetches it through, so anyone else gets a 404 — and every list of rows about records (timeline
+events, deadlines, notices) passes through `readable_q`. So no page shows a record, a name or a text
+that the record's own page would refuse its reader.
+
+The apps declare their records in their `ready()` (the timeline knows none of them):
+
+    audience.declare("retention.case", cases_for)
+
+A row about a record of a kind nobody declared follows its student's file (the "students.student"
+declaration), or its campus when it is about no student.
+"""
+
+from collections.abc import Callable
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts import scope
+
+# A model's label (lower case) -> the records of that model a user may open.
+Selector = Callable[[object], QuerySet]
+_SELECTORS: dict[str, Selector] = {}
+STUDENT = "students.student"
+
+
+def declare(label: str, selector: Selector) -> None:
+    """Rows about a record of `label` are read by those to whom `selector(user)` gives the record."""
+    _SELECTORS[label.lower()] = selector
+
+
+def declared() -> dict[str, Selector]:
+    return dict(_SELECTORS)
+
+
+def _opens(selector: Selector, user, outer: str) -> Q | Exists:
+    """The row's record (its id in the column `outer`) is among those the selector gives the user."""
+    records = selector(user)
+    if records.query.is_empty():
+        return scope.NOTHING
+    return Exists(records.filter(pk=OuterRef(outer)))
+
+
+def readable_q(user, *, prefix: str = "") -> Q:
+    """Rows about records the user may open. The rows have `subject_type`, `subject_id`, `student` and
+    `campus` fields (events and deadlines); `prefix` reaches them through a relation, e.g.
+    `readable_q(user, prefix="deadline__")` for notices."""
+    if not (user and user.is_authenticated and user.is_active):
+        return scope.NOTHING
+    readable = Q(pk__in=[])
+    kinds = []
+    for label, selector in _SELECTORS.items():
+        kind = ContentType.objects.get_for_model(apps.get_model(label)).pk
+        kinds.append(kind)
+        readable |= Q(**{f"{prefix}subject_type_id": kind}) & _opens(selector, user, f"{prefix}subject_id")
+    undeclared = ~Q(**{f"{prefix}subject_type_id__in": kinds})
+    if STUDENT in _SELECTORS:
+        of_student = Q(**{f"{prefix}student__isnull": False}) & _opens(
+            _SELECTORS[STUDENT], user, f"{prefix}student_id"
+        )
+    else:
+        of_student = scope.NOTHING
+    of_campus = Q(**{f"{prefix}student__isnull": True}) & scope.campus_q(user, campus=f"{prefix}campus")
+    return readable | undeclared & (of_student | of_campus)
