@@ -17,6 +17,7 @@ class AccessLogFilterForm(BoundedForm):
         label=_("By whom"),
         queryset=None,
         required=False,
+        empty_label=_("Everyone"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     since = forms.DateField(label=_("From"), required=False, widget=DATE)
