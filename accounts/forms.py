@@ -1,4 +1,5 @@
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from config.forms import BoundedMixin
@@ -19,3 +20,11 @@ class LoginForm(BoundedMixin, AuthenticationForm):
 
 class BoundedPasswordChangeForm(BoundedMixin, PasswordChangeForm):
     """Django's password change with the bounds of every form."""
+
+
+class UserAddForm(BoundedMixin, AdminUserCreationForm):
+    """The administrator adds a colleague: Django's form with the bounds of every form."""
+
+
+class UserChangeForm(BoundedMixin, BaseUserChangeForm):
+    pass

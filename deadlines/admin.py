@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Campus
-from config.admin import ReadOnlyAdmin
+from config.admin import BoundedAdmin, ReadOnlyAdmin
 from config.forms import BoundedForm
 
 from .calendar_import import calendar_days_import
@@ -31,7 +31,7 @@ class CalendarImportForm(BoundedForm):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(BoundedAdmin):
     list_display = ["date", "is_working_day", "name", "campus"]
     list_filter = ["is_working_day", "campus", ("date", admin.DateFieldListFilter)]
     search_fields = ["name", "date"]

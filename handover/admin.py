@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from config.admin import ReadOnlyAdmin
+from config.admin import BoundedAdmin, ReadOnlyAdmin
 
 from .models import Handover, PaperItem, PaperItemKind, PreClass
 
 
 @admin.register(PaperItemKind)
-class PaperItemKindAdmin(admin.ModelAdmin):
+class PaperItemKindAdmin(BoundedAdmin):
     list_display = ["name", "campus", "order", "is_active"]
     list_filter = ["is_active", "campus"]
     search_fields = ["name"]

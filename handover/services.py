@@ -323,7 +323,7 @@ def preclass_parent_told(*, pre: PreClass, actor, channel: str, told_at: datetim
     _own_student(pre, actor)
     if calendar.require_aware(told_at, "told_at") > timezone.now():
         raise ValidationError({"told_at": _("This cannot be in the future.")})
-    if told_at < pre.created_at:
+    if told_at < pre.created_at.replace(second=0, microsecond=0):  # the form gives minutes
         raise ValidationError({"told_at": _("The parent can only be told after the first lesson was set.")})
     changed = PreClass.objects.filter(pk=pre.pk, parent_told_at=None).update(
         parent_told_at=told_at, parent_channel=channel

@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from config.admin import ReadOnlyAdmin
+from config.admin import BoundedAdmin, ReadOnlyAdmin
 
 from .models import Approval, ApprovalStep, Refund
 
 
 @admin.register(ApprovalStep)
-class ApprovalStepAdmin(admin.ModelAdmin):
+class ApprovalStepAdmin(BoundedAdmin):
     """The company's refund approval chain: one row per step, in order."""
 
     list_display = ["position", "role"]

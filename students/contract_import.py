@@ -151,6 +151,13 @@ def contract_import_expire(*, job: ContractImport, now=None) -> bool:
     return bool(changed)
 
 
+def contract_imports_expire(*, now=None) -> int:
+    """Every import whose worker died, also those whose page nobody looks at (a beat task)."""
+    cutoff = (now or timezone.now()) - settings.CONTRACT_IMPORT_TIMEOUT
+    stale = ContractImport.objects.filter(status__in=RUNNING, created_at__lte=cutoff)
+    return sum(contract_import_expire(job=job, now=now) for job in stale[:100])
+
+
 def _check(job: ContractImport) -> tuple[list[ContractIntakeForm], list[dict]]:
     """Every row through the same checks as the intake form; the progress is saved as it goes."""
     try:

@@ -205,3 +205,73 @@ def test_a_case_notice_leaves_the_inbox_of_a_reader_who_may_no_longer_open_the_c
     assert set(notifications_for(company.manager_a1, now=later)) >= set(about_case)
     Student.objects.filter(pk=student.pk).update(manager=company.manager_a2)  # cases_for follows the student
     assert not set(notifications_for(company.manager_a1, now=later)) & set(about_case)
+
+
+def test_a_student_who_moved_takes_a_signed_handover_along(client, company, time_machine):
+    from handover.models import Handover
+    from students.services import student_assign
+
+    time_machine.move_to(at(2026, 12, 1, 10, 0), tick=False)
+    student = Student.objects.create(full_name="孙浩宇", campus=company.campus_a)
+    Contract.objects.create(
+        student=student,
+        number="HD-9",
+        signed_at=at(2026, 12, 1, 9, 0),
+        consultant=company.consultant_a,
+        subjects="数学",
+        hours=Decimal(40),
+        unit_price=Decimal(200),
+        amount=Decimal(8000),
+    )
+    student_assign(student=student, manager=company.manager_a1, actor=company.supervisor_a)
+    sweep(now=at(2026, 12, 4, 10, 0))  # H1 is late: the manager is told
+    handover = Handover.objects.get()
+    Handover.objects.filter(pk=handover.pk).update(manager_signed_at=at(2026, 12, 4, 11, 0))
+    student_assign(student=student, manager=company.manager_a2, actor=company.supervisor_a, reason="换学管")
+    client.force_login(company.manager_a1)
+    assert client.get(f"/handover/{handover.pk}/").status_code == 404
+    assert "孙浩宇" not in client.get("/handover/").content.decode()
+    assert "孙浩宇" not in client.get("/notifications/").content.decode()
+    client.force_login(company.manager_a2)
+    assert client.get(f"/handover/{handover.pk}/").status_code == 200
+
+
+def test_part_of_a_number_finds_a_student_only_for_those_who_read_numbers_in_full(client, company):
+    from students.models import Guardian
+
+    student = Student.objects.create(full_name="何嘉怡", campus=company.campus_a, manager=company.manager_a1)
+    Guardian.objects.create(student=student, name="何妈妈", relation="mother", phone="13812345678")
+    found = {}
+    for person in ("manager_a1", "scheduler_a"):
+        client.force_login(getattr(company, person))
+        found[person] = {
+            q: "何嘉怡" in client.get("/students/", {"q": q}).content.decode()
+            for q in ("1381234", "13812345678")
+        }
+    assert found["manager_a1"] == {"1381234": True, "13812345678": True}
+    assert found["scheduler_a"] == {"1381234": False, "13812345678": True}
+
+
+def test_a_teacher_prints_the_course_schedule_without_the_family(client, company, story):
+    student, case, refund = story
+    student.guardians.create(name="赵妈妈", relation="mother", phone="13800000009")
+    client.force_login(company.teacher_a)
+    response = client.get(f"/students/{student.pk}/schedule/")
+    assert response.status_code == 200 and "赵妈妈" not in response.content.decode()
+    client.force_login(company.manager_a1)
+    assert "赵妈妈" in client.get(f"/students/{student.pk}/schedule/").content.decode()
+
+
+def test_prints_are_in_the_access_log(client, company, story):
+    from timeline.models import Access
+
+    student, case, refund = story
+    client.force_login(company.director_a)
+    for path in (
+        f"/students/{student.pk}/schedule/",
+        f"/retention/{case.pk}/print/",
+        f"/refunds/{refund.pk}/print/",
+    ):
+        assert client.get(path).status_code == 200
+    prints = Access.objects.filter(action=Access.Action.PRINT, actor=company.director_a, student=student)
+    assert prints.count() == 3

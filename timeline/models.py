@@ -69,6 +69,7 @@ class Access(models.Model):
         DOCUMENT = "document", _("downloaded a document")
         SCAN = "scan", _("downloaded a refund application scan")
         PHONE = "phone", _("revealed a phone number")
+        PRINT = "print", _("printed")
         EXPORT = "export", _("exported")
 
     at = models.DateTimeField(_("at"), default=timezone.now)

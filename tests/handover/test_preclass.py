@@ -221,3 +221,14 @@ def test_teachers_do_not_see_the_pre_class_page(client, student, company):
     first_lesson(client, student, company)
     client.force_login(company.teacher_a)
     assert client.get(f"/handover/preclass/{student.pk}/").status_code == 404
+
+
+def test_the_parent_told_in_the_minute_the_lesson_was_set_is_on_time(client, student, company, time_machine):
+    time_machine.move_to(at(2026, 12, 1, 10, 15, 40), tick=False)  # the lesson is set at 10:15:40
+    client.force_login(company.manager_a1)
+    first_lesson(client, student, company)
+    response = client.post(
+        f"/handover/preclass/{student.pk}/parent_told/", {"channel": "phone", "told_at": "2026-12-01T10:15"}
+    )
+    assert response.status_code == 302
+    assert Deadline.objects.get(rule="P2").status == Status.MET

@@ -74,6 +74,7 @@ def test_each_approver_finds_it_in_their_queue_and_decides(client, company, lost
     client.post(f"/refunds/{refund.pk}/paid/", {"paid_on": "2026-12-03"})
     refund.refresh_from_db()
     assert refund.status == Refund.Status.PAID
+    assert "已付款 · 2026-12-03" in client.get(f"/refunds/{refund.pk}/").content.decode()
 
 
 @pytest.mark.parametrize(

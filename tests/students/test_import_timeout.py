@@ -90,3 +90,20 @@ def test_the_page_does_not_fail_a_job_its_worker_is_importing(company, monkeypat
     assert seen["expired"] is False
     assert (ran.status, ran.imported) == (ContractImport.Status.DONE, 1)
     assert Contract.objects.count() == 1
+
+
+def test_the_beat_task_fails_stale_imports_nobody_looks_at(company, now, settings):
+    from students.tasks import contract_imports_expire_task
+
+    settings.CONTRACT_IMPORT_TIMEOUT = timedelta(minutes=15)
+    stuck = job_of(company, ContractImport.Status.IMPORTING, timedelta(minutes=20))
+    fresh = job_of(company, ContractImport.Status.CHECKING, timedelta(minutes=5))
+    done = job_of(company, ContractImport.Status.DONE, timedelta(hours=2))
+    assert contract_imports_expire_task() == 1
+    assert contract_imports_expire_task() == 0  # safe to run twice
+    statuses = {job.pk: job.status for job in ContractImport.objects.all()}
+    assert statuses == {
+        stuck.pk: ContractImport.Status.FAILED,
+        fresh.pk: ContractImport.Status.CHECKING,
+        done.pk: ContractImport.Status.DONE,
+    }

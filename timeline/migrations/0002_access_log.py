@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
-                ('action', models.CharField(choices=[('file', 'opened the student file'), ('document', 'downloaded a document'), ('scan', 'downloaded a refund application scan'), ('phone', 'revealed a phone number'), ('export', 'exported')], max_length=16, verbose_name='what')),
+                ('action', models.CharField(choices=[('file', 'opened the student file'), ('document', 'downloaded a document'), ('scan', 'downloaded a refund application scan'), ('phone', 'revealed a phone number'), ('print', 'printed'), ('export', 'exported')], max_length=16, verbose_name='what')),
                 ('detail', models.CharField(blank=True, max_length=200, verbose_name='which')),
                 ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
                 ('campus', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.campus', verbose_name='campus')),
