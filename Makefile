@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint bench messages clean
+.PHONY: run test lint bench messages clean chromium
 
 # The development server: DEBUG on unless the environment says otherwise.
 run: export DEBUG ?= true
@@ -13,9 +13,10 @@ run: $(VENV)/.installed messages
 	$(MANAGE) seed_demo
 	PATH="$(abspath $(VENV))/bin:$$PATH" honcho -d . start
 
-test: $(VENV)/.installed-test messages
+test: $(VENV)/.installed-test messages chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/pytest
 
 lint: $(VENV)/.installed-test
@@ -31,6 +32,10 @@ $(VENV)/.installed: pyproject.toml build-constraints.txt
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) install --build-constraint build-constraints.txt ".[test]"
 	touch $@
+
+# The browser journeys (tests/e2e/) drive Debian's Chromium; Playwright downloads no browser of its own.
+chromium:
+	command -v chromium > /dev/null || (apt-get update && apt-get install -y chromium)
 
 # Compiled catalogues are generated, not committed.
 MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))

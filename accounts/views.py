@@ -7,39 +7,24 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from deadlines import calendar
-from deadlines import selectors as deadline_selectors
-from followups.selectors import followup_counts
-
+from . import home as parts
 from . import selectors
 from .forms import LoginForm
-from .models import Role
 from .navigation import ROLE_DUTIES, sections_for
-
-# Roles that own deadlines see their day first; a supervisor also sees the team's.
-DEADLINE_OWNERS = (Role.LEARNING_MANAGER, Role.SUPERVISOR, Role.DIRECTOR)
-CALENDAR_KEEPERS = (Role.DIRECTOR, Role.ADMIN)
 
 
 @login_required
 def home(request):
-    """Each role's home; for a learning manager it is My day."""
+    """Each role's home; for a learning manager it is My day. The apps contribute their parts
+    (accounts/home.py): My day, the team's day, the follow-up counts."""
     user, now = request.user, timezone.now()
     context = {
         "duties": ROLE_DUTIES.get(user.role, ""),
         "sections": sections_for(user),
         "now": now,
         **selectors.home_facts(user),
+        **parts.home_context(user, now=now),
     }
-    if user.role in DEADLINE_OWNERS:
-        context["my_day"] = deadline_selectors.my_day(user, now=now)
-        context["my_day_has_items"] = any(bucket.count for bucket in context["my_day"])
-    if user.role == Role.LEARNING_MANAGER:
-        context["followup_counts"] = followup_counts(user, now=now)
-    if user.role == Role.SUPERVISOR:
-        context["team_day"] = deadline_selectors.team_day(user, now=now)
-    if user.role in CALENDAR_KEEPERS:
-        context["missing_schedule_year"] = calendar.missing_schedule_year(timezone.localdate(now))
     return TemplateResponse(request, "accounts/home.html", context)
 
 

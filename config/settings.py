@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "followups",
     "retention",
     "refunds",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,7 @@ CELERY_BEAT_SCHEDULE = {
     "deadlines-deliver": {"task": "deadlines.deliver", "schedule": 60.0, "options": {"expires": 55}},
     "sessions-clear": {"task": "accounts.sessions_clear", "schedule": crontab(hour=3, minute=15)},
     "access-log-purge": {"task": "timeline.access_log_purge", "schedule": crontab(hour=3, minute=30)},
+    "contract-imports-expire": {"task": "students.contract_imports_expire", "schedule": 300.0},
     "weekend-timetables": {"task": "handover.weekend_timetables_open", "schedule": crontab(hour=7, minute=0)},
     "growth-records": {"task": "followups.growth_records_open", "schedule": crontab(hour=7, minute=5)},
     "renewals": {"task": "followups.renewals_open", "schedule": crontab(hour=7, minute=10)},

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Campus
+
 # Holiday names as the package spells them, shown in the user's language.
 HOLIDAY_NAMES = {
     "New Year's Day": _("New Year's Day"),
@@ -167,8 +169,6 @@ def opening_hours(campus=None) -> tuple[time, time]:
     if campus is None:
         return DEFAULT_OPENS_AT, DEFAULT_CLOSES_AT
     if isinstance(campus, int):
-        from accounts.models import Campus
-
         campus = Campus.objects.only("opens_at", "closes_at").get(pk=campus)
     return campus.opens_at, campus.closes_at
 

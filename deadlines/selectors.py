@@ -145,15 +145,3 @@ def day_counts(user: User, *, now: datetime | None = None) -> dict:
     )
     counts["unread"] = notifications_for(user, now=now).filter(read_at=None).count()
     return counts
-
-
-def student_deadlines(student, user) -> QuerySet[Deadline]:
-    """Every deadline about a student in the user's caseload, whoever owns it (a rescue is the
-    supervisor's, but the student's manager sees it on the student's page)."""
-    from students.selectors import students_for
-
-    return (
-        Deadline.objects.filter(audience.readable_q(user), student=student, student__in=students_for(user))
-        .select_related("student", "owner", "closed_by")
-        .order_by("-due_at")
-    )

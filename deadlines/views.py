@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from students.selectors import students_for
+from timeline.audience import students_for
 
 from . import selectors, services
 from .forms import WaiveForm

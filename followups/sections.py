@@ -5,9 +5,10 @@ from django.db.models import Q
 
 from students.services import can_edit_file
 
+from .concerns import CONCERN_RAISERS
 from .forms import CallbackForm, ConcernForm, ConcernHandleForm, GrowthForm, RenewalForm, ScoreForm
+from .plans import PARENT_DOCUMENTS, TEACHER_PAPERS
 from .selectors import CHART_HEIGHT, CHART_WIDTH, score_trends
-from .services import CONCERN_RAISERS
 
 
 def callback_section(student, user, form=None) -> dict:
@@ -73,4 +74,14 @@ def followup_sections(student, user) -> dict:
         **growth_section(student, user),
         **concern_section(student, user),
         **renewal_section(student, user),
+    }
+
+
+def student_page(student, user) -> dict:
+    """The follow-up part of the student page (registered in students.sections): its sections, and
+    the kinds of documents made for the parent and filed from teachers (the documents list marks them)."""
+    return {
+        **followup_sections(student, user),
+        "parent_documents": PARENT_DOCUMENTS,
+        "teacher_papers": TEACHER_PAPERS,
     }

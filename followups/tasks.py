@@ -1,16 +1,16 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import renewal, scores
 
 
 @shared_task(name="followups.growth_records_open")
 def growth_records_open() -> int:
     """Every morning: this month's L6 for each active student (opening it again changes nothing)."""
-    return services.growth_records_open(today=timezone.localdate())
+    return scores.growth_records_open(today=timezone.localdate())
 
 
 @shared_task(name="followups.renewals_open")
 def renewals_open() -> int:
     """Every morning: R1 for students below their campus's renewal threshold (once per contract)."""
-    return services.renewals_open()
+    return renewal.renewals_open()

@@ -28,7 +28,7 @@ from students.models import Document, Lesson
 from students.selectors import students_for, with_hours
 from students.services import can_edit_file
 
-from . import services
+from . import callbacks, changes, concerns, pauses, plans, renewal, scores
 from .forms import (
     CallbackForm,
     ConcernForm,
@@ -61,7 +61,7 @@ class Entry:
 ENTRIES = {
     "callback": Entry(
         CallbackForm,
-        services.callback_record,
+        callbacks.callback_record,
         callback_section,
         "followups/_callbacks.html",
         "#callbacks",
@@ -69,7 +69,7 @@ ENTRIES = {
     ),
     "score": Entry(
         ScoreForm,
-        services.score_record,
+        scores.score_record,
         score_section,
         "followups/_scores.html",
         "#scores",
@@ -77,7 +77,7 @@ ENTRIES = {
     ),
     "growth": Entry(
         GrowthForm,
-        services.growth_record_add,
+        scores.growth_record_add,
         growth_section,
         "followups/_growth.html",
         "#growth",
@@ -85,16 +85,16 @@ ENTRIES = {
     ),
     "concern": Entry(
         ConcernForm,
-        services.concern_raise,
+        concerns.concern_raise,
         concern_section,
         "followups/_concerns.html",
         "#concerns",
         gettext_lazy("Concern raised."),
-        may=lambda user, student: user.role in services.CONCERN_RAISERS,
+        may=lambda user, student: user.role in concerns.CONCERN_RAISERS,
     ),
     "renewal": Entry(
         RenewalForm,
-        services.renewal_record,
+        renewal.renewal_record,
         renewal_section,
         "followups/_renewal.html",
         "#renewal",
@@ -152,7 +152,7 @@ def concern_handle(request, student_id: int, concern_id: int):
     form = ConcernHandleForm(request.POST, instance=concern)
     if form.is_valid():
         try:
-            handled = services.concern_handle(concern=concern, actor=request.user, **form.cleaned_data)
+            handled = concerns.concern_handle(concern=concern, actor=request.user, **form.cleaned_data)
             message = _("Concern handled.") if handled else _("This was already recorded.")
             return _saved(request, student, "#concerns", message)
         except ValidationError as error:
@@ -172,7 +172,7 @@ def absence_reason_new(request, student_id: int, lesson_id: int):
         return redirect(f"{student.get_absolute_url()}#lessons")
     try:
         reason = form.cleaned_data["reason"]
-        if not services.absence_reason_record(lesson=lesson, actor=request.user, reason=reason):
+        if not concerns.absence_reason_record(lesson=lesson, actor=request.user, reason=reason):
             messages.info(request, _("This was already recorded."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -204,7 +204,7 @@ def lesson_talk_new(request, student_id: int, lesson_id: int):
     form = LessonTalkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            recorded = services.lesson_talk_record(lesson=lesson, actor=request.user, **form.cleaned_data)
+            recorded = callbacks.lesson_talk_record(lesson=lesson, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -218,7 +218,7 @@ def lesson_talk_new(request, student_id: int, lesson_id: int):
 def lesson_change_told(request, student_id: int, lesson_id: int):
     student = _student(request, student_id)
     lesson = _lesson(request, student, lesson_id)
-    told = services.lesson_change_told(lesson=lesson, actor=request.user)
+    told = changes.lesson_change_told(lesson=lesson, actor=request.user)
     return _done(request, student, "#lessons", told, _("The family knows of the change."))
 
 
@@ -238,7 +238,7 @@ def document_given(request, student_id: int, document_id: int):
         messages.error(request, _("Enter the day the parent got it."))
         return redirect(f"{student.get_absolute_url()}#documents")
     try:
-        given = services.document_given(document=document, actor=request.user, on=form.cleaned_data["on"])
+        given = plans.document_given(document=document, actor=request.user, on=form.cleaned_data["on"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(f"{student.get_absolute_url()}#documents")
@@ -250,7 +250,7 @@ def document_given(request, student_id: int, document_id: int):
 def document_file(request, student_id: int, document_id: int):
     student = _student(request, student_id)
     document = _document(request, student, document_id)
-    filed = services.document_file(document=document, actor=request.user)
+    filed = plans.document_file(document=document, actor=request.user)
     return _done(request, student, "#documents", filed, _("Filed in the student's file."))
 
 
@@ -262,7 +262,7 @@ def student_pause(request, student_id: int):
     if not form.is_valid():
         messages.error(request, _refusal(form, _("Say why the student pauses.")))
         return redirect(student)
-    paused = services.student_pause(student=student, actor=request.user, reason=form.cleaned_data["reason"])
+    paused = pauses.student_pause(student=student, actor=request.user, reason=form.cleaned_data["reason"])
     return _done(
         request, student, "", paused, _("Paused: the parent callbacks wait until the student returns.")
     )
@@ -276,7 +276,7 @@ def student_resume(request, student_id: int):
     if not form.is_valid():
         messages.error(request, _refusal(form, ""))
         return redirect(student)
-    resumed = services.student_resume(student=student, actor=request.user, reason=form.cleaned_data["reason"])
+    resumed = pauses.student_resume(student=student, actor=request.user, reason=form.cleaned_data["reason"])
     return _done(request, student, "", resumed, _("Welcome back: the parent callbacks start again."))
 
 

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from students.events import lesson_moving, student_assigned
+from students.sections import Section, register
+
 
 class HandoverConfig(AppConfig):
     name = "handover"
@@ -14,3 +17,10 @@ class HandoverConfig(AppConfig):
         audience.declare("handover.handover", selectors.handovers_for)
         audience.declare("handover.paperitem", selectors.paper_items_for)
         audience.declare("handover.weekendtimetable", selectors.weekend_timetables_for)
+
+        from . import receivers, sections
+
+        register(Section("handover", 30, context=sections.student_page))
+
+        student_assigned.connect(receivers.after_student_assigned, dispatch_uid="handover.student_assigned")
+        lesson_moving.connect(receivers.before_lesson_moves, dispatch_uid="handover.lesson_moving")

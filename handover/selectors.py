@@ -9,6 +9,7 @@ from accounts.models import Role
 from deadlines.calendar import local_zone
 from deadlines.models import ACTIVE, Deadline
 from students.models import Lesson
+from students.selectors import students_for
 
 from .models import Handover, PaperItem, PreClass, WeekendTimetable
 
@@ -20,7 +21,9 @@ def handovers_for(user) -> QuerySet[Handover]:
         return Handover.objects.none()
     if user.role == Role.CONSULTANT:
         return Handover.objects.filter(scope.campus_q(user), consultant=user)
-    return Handover.objects.filter(scope.caseload_q(user))
+    # By the student, not by the manager who did the handover: a student who moved to another
+    # manager takes their handover along, and the former manager no longer reads it.
+    return Handover.objects.filter(scope.campus_q(user), student__in=students_for(user))
 
 
 def paper_items_for(user) -> QuerySet[PaperItem]:

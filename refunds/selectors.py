@@ -2,11 +2,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from accounts.models import Role
+from retention.models import Case
 from retention.selectors import cases_for
 from timeline import audience
 from timeline.models import Event
 
 from .models import Refund
+from .services import may_submit
 
 
 def refunds_for(user) -> QuerySet[Refund]:
@@ -46,13 +48,17 @@ def queue(user) -> QuerySet[Refund]:
 
 def case_refund(user, case) -> dict:
     """For the case page: the case's refund (when the user may see it), or whether they may submit one."""
-    from retention.models import Case
-
-    from .services import may_submit
-
     refund = refunds_for(user).filter(case=case).first()
     lost = case.outcome == Case.Outcome.LOST
     return {
         "refund": refund,
         "may_refund": lost and refund is None and may_submit(user, case),
     }
+
+
+def refund_events(case) -> Q:
+    """The timeline rows of the case's refund: the case's story tells them (retention/case_page.py)."""
+    return Q(
+        subject_type=ContentType.objects.get_for_model(Refund),
+        subject_id__in=Refund.objects.filter(case=case).values("pk"),
+    )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from deadlines.services import deadline_stop
-from followups.services import ENDED_STOPS, stop_student_clocks
+from followups.pauses import ENDED_STOPS, stop_student_clocks
 from retention.models import Case
 from retention.services import is_supervisor
 from students.models import Lesson, Student

@@ -126,6 +126,7 @@ def refund_scan(request, pk: int):
 def refund_print(request, pk: int):
     """退费清单 on A4, with the approvals so far."""
     refund = _refund(request, pk)
+    access_record(actor=request.user, action=Access.Action.PRINT, student=refund.student, detail=str(refund))
     context = {
         "refund": refund,
         "approvals": list(refund.approvals.select_related("by")),

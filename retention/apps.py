@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from students.events import student_assigned
+from students.sections import Section, register
+
 
 class RetentionConfig(AppConfig):
     name = "retention"
@@ -12,3 +15,9 @@ class RetentionConfig(AppConfig):
         from .selectors import cases_for
 
         audience.declare("retention.case", cases_for)
+
+        from . import receivers, sections
+
+        register(Section("retention", 60, context=sections.student_page, limited=sections.student_page))
+
+        student_assigned.connect(receivers.after_student_assigned, dispatch_uid="retention.student_assigned")

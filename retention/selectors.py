@@ -10,6 +10,7 @@ from students.selectors import students_for
 from timeline import audience
 from timeline.models import Event
 
+from . import case_page
 from .models import Case
 from .reasons import ITEMS
 
@@ -49,15 +50,12 @@ def board(user, *, closed: bool = False) -> QuerySet[Case]:
 
 def case_story(case: Case, user) -> QuerySet[Event]:
     """Everything that happened to the case, in order: its moves, its clocks and — for those who may
-    open it — its refund."""
-    from refunds.models import Refund  # the refund follows the case
-
+    open it — its refund (the parts of retention/case_page.py tell theirs)."""
     of_case = Q(subject_type=ContentType.objects.get_for_model(Case), subject_id=case.pk)
-    of_refund = Q(
-        subject_type=ContentType.objects.get_for_model(Refund),
-        subject_id__in=Refund.objects.filter(case=case).values("pk"),
-    )
-    events = Event.objects.filter(of_case | of_refund).filter(audience.readable_q(user))
+    for part in case_page.parts():
+        if part.story is not None:
+            of_case |= part.story(case)
+    events = Event.objects.filter(of_case).filter(audience.readable_q(user))
     return events.select_related("actor").order_by("at", "pk")
 
 

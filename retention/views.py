@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from refunds.selectors import case_refund
 from students.selectors import students_for
+from timeline.models import Access
+from timeline.services import access_record
 
-from . import forms, services
+from . import case_page, forms, services
 from .models import Case
 from .reasons import ITEMS
 from .selectors import CASE_VIEWERS, board, case_clocks, case_story, cases_for, loss_analysis
@@ -204,7 +205,7 @@ def case_detail(request, pk: int, bound: dict | None = None):
         "reasons": [ITEMS[code] for code in case.reasons if code in ITEMS],
         "timeline": case_story(case, request.user),
         "deadlines": list(case_clocks(case)),
-        **case_refund(request.user, case),
+        **case_page.case_context(request.user, case),  # the refund of a lost case
         "now": timezone.now(),
     }
     return TemplateResponse(request, "retention/detail.html", context)
@@ -262,6 +263,7 @@ BAR = {"width": 360, "height": 22}
 def case_print(request, pk: int):
     """失单报告 and 挽单报告 on A4: the case, its reasons, the rescue and the memos."""
     case = _case(request, pk)
+    access_record(actor=request.user, action=Access.Action.PRINT, student=case.student, detail=str(case))
     context = {
         "case": case,
         "reasons": [ITEMS[code] for code in case.reasons if code in ITEMS],

@@ -11,6 +11,7 @@ from deadlines.models import ACTIVE, Deadline
 from timeline import audience
 from timeline.models import Event
 
+from . import privacy
 from .models import Contract, Guardian, Lesson, Student
 
 
@@ -86,7 +87,10 @@ def caseload(
         match = Q(full_name__icontains=query)
         digits = "".join(ch for ch in query if ch.isdigit())
         if len(digits) >= 4:  # phones are stored as digits only (see normalize_phone)
-            match |= Q(pk__in=Guardian.objects.filter(phone__contains=digits).values("student"))
+            # Part of a number finds it only for those who read numbers in full; the others must
+            # know the whole number, or the search would spell out a masked one digit by digit.
+            phones = Q(phone__contains=digits) if privacy.reads_contacts_in_full(user) else Q(phone=digits)
+            match |= Q(pk__in=Guardian.objects.filter(phones).values("student"))
         students = students.filter(match)
     if status:
         students = students.filter(status=status)
@@ -141,3 +145,13 @@ def student_timeline(student: Student, user, *, show: str = "", limit: int = 200
             match |= Q(kind__startswith="deadline.", data__rule__in=TIMELINE_RULES[show])
         events = events.filter(match)
     return events.order_by("-at", "-pk")[:limit]
+
+
+def student_deadlines(student, user) -> QuerySet[Deadline]:
+    """Every deadline about a student in the user's caseload, whoever owns it (a rescue is the
+    supervisor's, but the student's manager sees it on the student's page)."""
+    return (
+        Deadline.objects.filter(audience.readable_q(user), student=student, student__in=students_for(user))
+        .select_related("student", "owner", "closed_by")
+        .order_by("-due_at")
+    )

@@ -11,7 +11,8 @@ from config.bounds import LESSON_MAX_DURATION, in_bounds
 from deadlines.models import ACTIVE, Deadline
 from timeline.services import timeline_add
 
-from .models import Contract, Guardian, Lesson, Student
+from . import events
+from .models import Contract, Document, Guardian, Lesson, Student
 
 # Who keeps a student's personal file: the student's manager and the people above them.
 FILE_KEEPERS = (Role.LEARNING_MANAGER, Role.SUPERVISOR, Role.DIRECTOR)
@@ -100,9 +101,7 @@ def contract_sign(
         data={"number": signed.number, "hours": str(signed.hours)},
     )
     if renewal:
-        from followups.services import contract_renewed  # follow-up builds on the file, not the reverse
-
-        contract_renewed(contract=signed, actor=actor)
+        events.contract_renewed.send(sender=Contract, contract=signed, actor=actor)
     # A new student's handover starts when the supervisor assigns a manager (student_assign); a
     # renewal stays with the student's manager and needs no handover.
     return signed
@@ -128,13 +127,6 @@ def guardian_add(*, student: Student, actor, values: dict, request_key: uuid.UUI
         data={"name": guardian.name},
     )
     return guardian
-
-
-def _open_handover(contract: Contract, manager, actor) -> None:
-    """H1: the manager receives the new contract's file within 2 working days of the signing."""
-    from handover.services import handover_start  # the handover builds on the student file, not the reverse
-
-    handover_start(contract=contract, manager=manager, actor=actor)
 
 
 def assignable_managers(actor, student: Student):
@@ -200,12 +192,8 @@ def student_assign(
         reason=reason,
         data={"manager": manager.display_name},
     )
-    if old is None:
-        for contract in student.contracts.all():
-            _open_handover(contract, manager, actor)
-    from retention.services import cases_follow_manager  # retention builds on the file, not the reverse
-
-    cases_follow_manager(student=student)
+    # The handover of each contract starts (a first manager); the open retention case moves along.
+    events.student_assigned.send(sender=Student, student=student, actor=actor, old_manager_id=old)
     return True
 
 
@@ -333,26 +321,8 @@ def lessons_schedule(
         actor=actor,
         data={"count": len(booked), "first": starts_at.isoformat(), "subject": subject},
     )
-    from followups.services import lessons_changed  # follow-up builds on the file, not the reverse
-
-    lessons_changed(student=student, actor=actor)
+    events.lessons_scheduled.send(sender=Lesson, student=student, lessons=booked, actor=actor)
     return booked
-
-
-def _refuse_moving_the_first_lesson(lesson: Lesson, starts_at) -> None:
-    """The first lesson moves with its pre-class clocks (P1–P3) on its own page; no lesson may be moved
-    in front of it while it is still to come."""
-    from handover.models import PreClass  # the handover builds on the student file, not the reverse
-
-    pre = PreClass.objects.filter(student_id=lesson.student_id).select_related("first_lesson").first()
-    if pre is None or pre.first_lesson.status != Lesson.Status.SCHEDULED:
-        return
-    if pre.first_lesson_id == lesson.pk:
-        raise ValidationError(
-            _("This is the first lesson: move it under Before the first lesson, so its clocks move with it.")
-        )
-    if starts_at < pre.first_lesson.starts_at:
-        raise ValidationError({"starts_at": _("A lesson cannot come before the first lesson.")})
 
 
 @transaction.atomic
@@ -373,7 +343,8 @@ def lesson_change(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the lesson changes.")})
-    _refuse_moving_the_first_lesson(lesson, starts_at)
+    # The handover refuses to move the first lesson here, or a lesson in front of it (ValidationError).
+    events.lesson_moving.send(sender=Lesson, lesson=lesson, starts_at=starts_at, actor=actor)
     lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
     before = {
         "time": (lesson.starts_at, lesson.ends_at),
@@ -412,10 +383,7 @@ def lesson_change(
             "at": lesson.starts_at.isoformat(),
         },
     )
-    from followups.services import lesson_changed, lessons_changed  # follow-up builds on the file
-
-    lesson_changed(lesson=lesson, actor=actor, changes=changes)
-    lessons_changed(student=student, actor=actor)
+    events.lesson_changed.send(sender=Lesson, lesson=lesson, actor=actor, changes=changes)
     return changes
 
 
@@ -447,17 +415,12 @@ def lesson_mark(*, lesson: Lesson, actor, status: str) -> bool:
         return False
     student = lesson.student
     if status == Lesson.Status.ABSENT:
-        from followups.services import lesson_missed, lessons_changed  # follow-up builds on the file
-
-        lesson_missed(lesson=lesson, actor=actor)
-        lessons_changed(student=student, actor=actor)
+        events.lesson_missed.send(sender=Lesson, lesson=lesson, actor=actor)
     if status == Lesson.Status.DONE and Student.objects.filter(
         pk=student.pk, status=Student.Status.ONBOARDING
     ).update(status=Student.Status.ACTIVE):
         # The first lesson taught: the student is no longer being handed over but taught.
-        from followups.services import first_lesson_taught  # follow-up builds on the file, not the reverse
-
-        first_lesson_taught(lesson=lesson, actor=actor)
+        events.first_lesson_taught.send(sender=Lesson, lesson=lesson, actor=actor)
         timeline_add(
             subject=student,
             kind="student.active",
@@ -477,9 +440,7 @@ def lesson_mark(*, lesson: Lesson, actor, status: str) -> bool:
         data={"subject": lesson.subject, "at": lesson.starts_at.isoformat()},
     )
     if status == Lesson.Status.DONE:
-        from followups.services import lesson_taught  # follow-up builds on the file, not the reverse
-
-        lesson_taught(lesson=lesson, actor=actor)
+        events.lesson_taught.send(sender=Lesson, lesson=lesson, actor=actor)
     return True
 
 
@@ -531,8 +492,6 @@ def document_add(
     """Files a document in the student's file (the caller fetched `student` through students_for).
     Only the manager (or those above) records that the parent has it; from a teacher or consultant
     the date is ignored. The same form sent twice (the same `request_key`) files one document."""
-    from .models import Document
-
     if not may_add_document(actor, student):
         raise PermissionDenied(_("Your role may not add documents to this file."))
     Student.objects.select_for_update().get(pk=student.pk)  # one request of the form at a time
@@ -558,7 +517,5 @@ def document_add(
         actor=actor,
         data={"document": document.pk, "kind": kind, "title": title or document.get_kind_display()},
     )
-    from followups.services import document_added  # follow-up builds on the file, not the reverse
-
-    document_added(document=document, actor=actor)
+    events.document_added.send(sender=Document, document=document, actor=actor)
     return document

@@ -1,10 +1,11 @@
+from contextlib import suppress
 from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,15 +15,11 @@ from django.views.decorators.http import require_POST
 
 from accounts import scope
 from accounts.models import Role
-from deadlines.selectors import student_deadlines
 from deadlines.services import WAIVERS
-from followups.sections import concern_section, followup_sections
-from followups.services import PARENT_DOCUMENTS, TEACHER_PAPERS
-from handover.selectors import handovers_for
 from timeline.models import Access
 from timeline.services import access_record
 
-from . import privacy
+from . import privacy, sections
 from .contract_import import COLUMNS as IMPORT_COLUMNS
 from .contract_import import contract_import_expire, contract_import_start
 from .forms import (
@@ -39,7 +36,16 @@ from .forms import (
     StudentFileForm,
 )
 from .models import ContractImport, Document, Lesson
-from .selectors import TIMELINE_FILTERS, TIMELINE_LABELS, caseload, student_timeline, students_for, with_hours
+from .selectors import (
+    TIMELINE_FILTERS,
+    TIMELINE_LABELS,
+    caseload,
+    files_for,
+    student_deadlines,
+    student_timeline,
+    students_for,
+    with_hours,
+)
 from .services import (
     ASSIGNERS,
     SIGNERS,
@@ -95,17 +101,6 @@ def _timeline_context(request, student) -> dict:
     }
 
 
-def _retention_context(user, student) -> dict:
-    """The student's open retention case (when the user may see it), or whether they may raise one."""
-    from retention.selectors import cases_for  # retention builds on the file, not the reverse
-    from retention.services import RAISERS
-
-    return {
-        "open_case": cases_for(user).filter(student=student).exclude(stage="closed").first(),
-        "can_raise_case": user.role in RAISERS,
-    }
-
-
 @login_required
 def student_detail(request, pk: int):
     student = _student(request, pk)
@@ -122,10 +117,10 @@ def student_detail(request, pk: int):
             "documents": list(student.documents.select_related("uploaded_by")),
             "may_add_document": may_add_document(user, student),
             "now": now,
-            **concern_section(student, user),
+            # The sections the apps above contribute to a teacher's page: concerns, the retention case.
+            **sections.sections_context(student, user, limited=True),
         }
         context["markable"] = {lesson.pk for lesson in context["lessons"] if markable(user, lesson, now)}
-        context.update(_retention_context(user, student))
         return TemplateResponse(request, "students/detail.html", context)
     deadlines = list(student_deadlines(student, user))
     lessons = list(
@@ -145,15 +140,13 @@ def student_detail(request, pk: int):
         "may_plan": may_plan(user, student),
         "may_add_document": may_add_document(user, student),
         "documents": list(student.documents.select_related("uploaded_by")),
-        **followup_sections(student, user),
-        "handovers": list(handovers_for(request.user).filter(student=student).select_related("contract")),
+        # The sections the apps above contribute (students/sections.py): handovers, follow-up, retention.
+        **sections.sections_context(student, user),
         "active": active,
         "closed": [d for d in deadlines if not d.is_active],
         # Lessons with a talk (L3) or a change to pass on (L10) waiting.
         "talk_due": {d.subject_id for d in active if d.rule == "L3"},
         "change_due": {d.subject_id for d in active if d.rule == "L10"},
-        "parent_documents": PARENT_DOCUMENTS,
-        "teacher_papers": TEACHER_PAPERS,
         **_timeline_context(request, student),
         "can_waive": request.user.role in WAIVERS,
         "can_edit_file": can_edit_file(request.user, student),
@@ -161,7 +154,6 @@ def student_detail(request, pk: int):
         "can_sign": request.user.role in SIGNERS,
         "file_form": None,
         "open_entry": request.GET.get("open", ""),
-        **_retention_context(user, student),
         "now": now,
     }
     return TemplateResponse(request, "students/detail.html", context)
@@ -250,9 +242,15 @@ def course_schedule(request, pk: int):
     context = {
         "student": student,
         "lessons": lessons,
-        "guardian": student.guardians.first(),
+        # A teacher prints the timetable but does not read the family's file.
+        "guardian": student.guardians.first()
+        if files_for(request.user).filter(pk=student.pk).exists()
+        else None,
         "today": timezone.localdate(),
     }
+    access_record(
+        actor=request.user, action=Access.Action.PRINT, student=student, detail=_("Course schedule")
+    )
     return TemplateResponse(request, "students/schedule.html", context)
 
 
@@ -382,7 +380,10 @@ def contract_import_new(request):
 @login_required
 def contract_import_status(request, pk: int):
     job = get_object_or_404(ContractImport, pk=pk, created_by=request.user)
-    contract_import_expire(job=job)  # a job whose worker died stops here, and the page says what to do
+    # A job whose worker died stops here, and the page says what to do; on SQLite, while the worker
+    # writes, the beat task marks it a little later.
+    with suppress(OperationalError):
+        contract_import_expire(job=job)
     template = "students/import.html#progress" if request.htmx else "students/import.html"
     return TemplateResponse(request, template, {"job": job})
 

@@ -34,6 +34,20 @@ def declared() -> dict[str, Selector]:
     return dict(_SELECTORS)
 
 
+# The students a user may see (their caseload; a teacher's taught students), declared by the students
+# app (students.selectors.students_for), for the apps below it that link to a student's page.
+_STUDENTS: list[Selector] = []
+
+
+def declare_students(selector: Selector) -> None:
+    _STUDENTS[:] = [selector]
+
+
+def students_for(user) -> QuerySet:
+    """The students the user may see, as the students app declared them."""
+    return _STUDENTS[0](user)
+
+
 def _opens(selector: Selector, user, outer: str) -> Q | Exists:
     """The row's record (its id in the column `outer`) is among those the selector gives the user."""
     records = selector(user)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from deadlines.models import Deadline, Status
-from followups.services import document_given
+from followups.plans import document_given
 from students.models import Document
 from students.services import document_add
 

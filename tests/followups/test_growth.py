@@ -8,7 +8,7 @@ import pytest
 
 from deadlines.models import Deadline, Status
 from followups.models import GrowthRecord
-from followups.services import growth_records_open
+from followups.scores import growth_records_open
 from followups.tasks import growth_records_open as growth_task
 from students.models import Student
 

@@ -9,13 +9,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from deadlines.models import Deadline, Kind, Notification, Status
+from followups.changes import lesson_change_told
 from followups.models import Renewal
-from followups.services import (
-    lesson_change_told,
-    renewal_record,
-    student_pause,
-    student_resume,
-)
+from followups.pauses import student_pause, student_resume
+from followups.renewal import renewal_record
 from followups.tasks import renewals_open as renewals_open_task
 from students.models import Lesson, Student
 from students.services import contract_sign, lesson_change, lesson_mark
@@ -268,7 +265,7 @@ def test_an_unchanged_due_time_leaves_a_late_plan_late(company, taught, time_mac
 
 
 def test_the_end_of_the_hours_stops_the_student_s_clocks_but_not_renewal(company, taught, time_machine):
-    from followups.services import growth_records_open
+    from followups.scores import growth_records_open
 
     growth_records_open(today=at(2026, 12, 1, 0, 0).date())
     spend(taught, company.manager_a1, Decimal(38), time_machine, 2)

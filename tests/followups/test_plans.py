@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from deadlines.models import Deadline, Status
-from followups.services import document_file, document_given, lesson_talk_record
+from followups.callbacks import lesson_talk_record
+from followups.plans import document_file, document_given
 from students.models import Contract, Document, Lesson, Student
 from students.services import document_add, lesson_mark, lessons_schedule
 

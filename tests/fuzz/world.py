@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from deadlines.models import ACTIVE, Deadline, Notification
-from followups import services as followups
+from followups.concerns import concern_raise
 from handover import services as handover
 from handover.models import Handover, PaperItem, WeekendTimetable
 from refunds import services as refunds
@@ -123,7 +123,7 @@ def build(company) -> SimpleNamespace:
         uploaded_by=company.teacher_a,
         uploaded_at=NOW - timedelta(days=1),
     )
-    w.concern, _ = followups.concern_raise(
+    w.concern, _ = concern_raise(
         student=w.student,
         actor=company.teacher_a,
         request_key=uuid.uuid4(),

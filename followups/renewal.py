@@ -1,0 +1,158 @@
+"""The class hours left and renewal (R1) up to the contract's end: the contract that ends when the hours
+are used up, the family's answer, the further contract that renews it."""
+
+import uuid
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Sum
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from deadlines.services import (
+    deadline_meet,
+    deadline_open,
+)
+from students.models import Lesson, Student
+from students.selectors import with_hours  # the file's hours, read the way every page reads them
+from students.services import can_edit_file
+from timeline.services import timeline_add
+
+from .models import Renewal
+from .pauses import ENDED_STOPS, callbacks_restart, record_status, stop_student_clocks
+
+
+def hours_left(student: Student) -> Decimal | None:
+    """The class hours the student's contracts still hold; None without a contract."""
+    bought = student.contracts.aggregate(total=Sum("hours"))["total"]
+    if bought is None:
+        return None
+    used = student.lessons.filter(status=Lesson.Status.DONE).aggregate(total=Sum("hours"))["total"]
+    return bought - (used or Decimal("0"))
+
+
+def hours_check(*, student: Student, actor=None) -> None:
+    """After hours were used: below the campus's threshold the manager asks about renewal (R1, once
+    per contract); with none left the contract ends and the student's status follows."""
+    left = hours_left(student)
+    if left is None:
+        return
+    if left <= 0:
+        contract_ended(student=student, actor=actor)
+    if left < student.campus.renewal_threshold and student.manager_id:
+        deadline_open(
+            rule="R1",
+            subject=student,
+            owner=student.manager,
+            actor=actor,
+            occurrence=student.contracts.count(),
+        )
+
+
+def contract_ended(*, student: Student, actor=None) -> bool:
+    """The hours are used up: the student's contract ends and their recurring callbacks stop."""
+    old = Student.objects.filter(pk=student.pk).values_list("status", flat=True).first()
+    if old not in (Student.Status.ACTIVE, Student.Status.PAUSED):
+        return False
+    if not Student.objects.filter(pk=student.pk, status=old).update(status=Student.Status.ENDED):
+        return False
+    reason = _("All class hours are used.")
+    stop_student_clocks(student, ENDED_STOPS, actor, reason)
+    record_status(student, actor, old, Student.Status.ENDED, reason)
+    return True
+
+
+@transaction.atomic
+def renewals_open() -> int:
+    """R1 for every active student already below their campus's threshold (a threshold lowered or
+    raised, hours entered by hand); safe to run every morning. Returns how many were looked at."""
+    students = (
+        with_hours(
+            Student.objects.filter(
+                status__in=(Student.Status.ACTIVE, Student.Status.PAUSED), manager__isnull=False
+            )
+        )
+        .filter(hours_left__lt=F("campus__renewal_threshold"))
+        .select_related("manager__campus", "campus")
+    )
+    count = 0
+    for student in students.annotate(contract_count=Count("contracts", distinct=True)):
+        deadline_open(rule="R1", subject=student, owner=student.manager, occurrence=student.contract_count)
+        count += 1
+    return count
+
+
+RENEWAL_RECORDERS = (Role.LEARNING_MANAGER, Role.SUPERVISOR, Role.DIRECTOR)
+
+
+@transaction.atomic
+def renewal_record(
+    *,
+    student: Student,
+    actor,
+    request_key: uuid.UUID,
+    outcome: str,
+    note: str = "",
+    loss_reason: str = "",
+    contract=None,
+) -> tuple[Renewal, bool]:
+    """What the family said about renewal. Declined names the reason the student is lost; renewed
+    names the new contract. Either answer meets R1; "not decided" keeps it open."""
+    if not can_edit_file(actor, student):
+        raise PermissionDenied(_("Only the student's learning manager and those above record this."))
+    note = (note or "").strip()
+    if outcome == Renewal.Outcome.DECLINED and not loss_reason:
+        raise ValidationError({"loss_reason": _("Choose why the family does not renew.")})
+    if outcome == Renewal.Outcome.RENEWED and (contract is None or contract.student_id != student.pk):
+        raise ValidationError({"contract": _("A renewal needs the new contract, entered by the consultant.")})
+    if outcome == Renewal.Outcome.UNDECIDED and not note:
+        raise ValidationError({"note": _("Say what the family said and when to ask again.")})
+    if outcome != Renewal.Outcome.DECLINED:
+        loss_reason = ""
+    renewal, created = Renewal.objects.get_or_create(
+        recorded_by=actor,
+        request_key=request_key,
+        defaults={
+            "student": student,
+            "outcome": outcome,
+            "note": note,
+            "loss_reason": loss_reason,
+            "contract": contract,
+        },
+    )
+    if not created:
+        return renewal, False
+    timeline_add(
+        subject=student,
+        kind=f"renewal.{outcome}",
+        campus_id=student.campus_id,
+        actor=actor,
+        reason=note,
+        data={"loss_reason": loss_reason, "number": contract.number if contract else ""},
+    )
+    if outcome != Renewal.Outcome.UNDECIDED:
+        deadline_meet(rule="R1", subject=student, actor=actor)
+    return renewal, True
+
+
+def contract_renewed(*, contract, actor) -> None:
+    """A further contract of a student already in the file: the renewal is recorded for the manager
+    (R1 met), and a student whose hours had run out is taught again."""
+    student = contract.student
+    Renewal.objects.create(
+        student=student, outcome=Renewal.Outcome.RENEWED, contract=contract, recorded_by=actor
+    )
+    timeline_add(
+        subject=student,
+        kind="renewal.renewed",
+        campus_id=student.campus_id,
+        actor=actor,
+        data={"number": contract.number},
+    )
+    deadline_meet(rule="R1", subject=student, actor=actor)
+    if Student.objects.filter(pk=student.pk, status=Student.Status.ENDED).update(
+        status=Student.Status.ACTIVE
+    ):
+        record_status(student, actor, Student.Status.ENDED, Student.Status.ACTIVE, kind="student.renewed")
+        callbacks_restart(student, actor)

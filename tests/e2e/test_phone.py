@@ -1,0 +1,123 @@
+"""On a phone (390 x 844), My day and a student page fit the screen: no sideways scrolling."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from handover.services import first_lesson_set
+from retention.services import case_open
+from students.services import contract_sign, guardian_add, lessons_schedule, student_assign
+from tests.factories import PASSWORD
+
+from .conftest import PHONE, t
+
+pytestmark = pytest.mark.e2e
+
+SH = ZoneInfo("Asia/Shanghai")
+MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=SH)
+
+
+@pytest.fixture
+def caseload(company, time_machine):
+    """Two students of 王芳 signed on Monday; by Thursday their files are late, one has a warning sign,
+    one has the first lesson and eight more booked. Long names, numbers and notes, as families give them."""
+    time_machine.move_to(MONDAY, tick=True)
+    students = []
+    for number, name in (("HD-2026-12-0000001", "欧阳丽娜娜"), ("HD-2026-12-0000002", "司马明轩")):
+        contract = contract_sign(
+            actor=company.consultant_a,
+            contract={
+                "number": number,
+                "signed_at": MONDAY - timedelta(hours=1),
+                "subjects": "数学、物理、化学、英语（中考冲刺一对一）",
+                "hours": Decimal(120),
+                "unit_price": Decimal("260.00"),
+                "amount": Decimal("31200.00"),
+            },
+            new_student={
+                "full_name": name,
+                "gender": "female",
+                "school": "北京市海淀区中关村第一实验学校（初中部）",
+                "grade": "初三",
+            },
+            guardian={
+                "name": "欧阳妈妈",
+                "relation": "mother",
+                "phone": "13800001234",
+                "wechat": "ouyang_lina_mama_2026_haidian_zhongguancun",
+                "best_time_to_call": "工作日晚上八点以后，周末全天",
+            },
+        )
+        student_assign(student=contract.student, manager=company.manager_a1, actor=company.supervisor_a)
+        students.append(contract.student)
+    first, second = students
+    guardian_add(
+        student=first,
+        actor=company.manager_a1,
+        values={"name": "欧阳爸爸", "relation": "father", "phone": "13900005678", "wechat": "x" * 60},
+    )
+    saturday = datetime(2026, 12, 12, 18, 30, tzinfo=SH)
+    first_lesson_set(
+        student=first,
+        actor=company.scheduler_a,
+        starts_at=saturday,
+        ends_at=saturday + timedelta(hours=2),
+        subject="数学（几何专题强化）",
+        hours=Decimal(2),
+        teacher=company.teacher_a,
+        classroom="中关村校区三楼301教室",
+    )
+    lessons_schedule(
+        student=first,
+        actor=company.scheduler_a,
+        starts_at=saturday + timedelta(days=1),
+        ends_at=saturday + timedelta(days=1, hours=2),
+        subject="物理（力学与电学综合）",
+        hours=Decimal(2),
+        teacher=company.teacher_a,
+        classroom="中关村校区三楼302教室",
+        weeks=8,
+    )
+    case_open(
+        student=second,
+        actor=company.manager_a1,
+        description="家长在微信群里说孩子最近上课总是走神，作业完成得很差，想考虑换一家机构。" * 3,
+    )
+    time_machine.move_to(MONDAY + timedelta(days=3, hours=1), tick=True)  # Thursday: H1 is late
+    return first
+
+
+def scrolls_sideways(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+
+
+def wider_than_the_screen(page) -> list[str]:
+    """What sticks out on the right (a box, or a word too long for its box), for the failure message."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => !e.parentElement.closest('.table-responsive'))
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                || (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible'))
+            .filter((e, _, all) => !all.some(other => other !== e && e.contains(other)))
+            .slice(0, 10)
+            .map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}: `
+                + e.textContent.trim().slice(0, 50))"""
+    )
+
+
+def test_my_day_and_the_student_page_fit_a_phone(browse, company, caseload):
+    page = browse.page
+    page.set_viewport_size(PHONE)
+    browse.sign_in(company.manager_a1.username, PASSWORD)
+    page.get_by_role("heading", name=t("My day")).wait_for()
+    browse.shot("phone-my-day")
+    assert not scrolls_sideways(page), wider_than_the_screen(page)
+
+    page.locator(".navbar-toggler").click()
+    browse.nav("Students")
+    page.get_by_role("link", name="欧阳丽娜娜").click()
+    page.get_by_role("heading", name="欧阳丽娜娜").wait_for()
+    browse.shot("phone-student")
+    assert not scrolls_sideways(page), wider_than_the_screen(page)
