@@ -11,12 +11,21 @@ A part's context is a dict merged into the home page's context, in the order of 
 a dict merged into the navigation's `nav_counts`. The home's layout stays in its template
 (templates/accounts/home.html).
 
+A queue is a list of things waiting for the person, each linking to the page where it is done, late
+first; every queue renders the same way (templates/accounts/_queues.html) and its count shows on the
+home's entry in the navigation bar:
+
+    # refunds/apps.py
+    home.queue(home.Queue("refunds", 20, frozenset({Role.DIRECTOR}), _("Refunds waiting for you"), items))
+
 This module imports no models: an app's apps.py imports it at the top.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -27,8 +36,36 @@ class Part:
     context: Callable[[object, datetime], dict]  # (user, now) -> the values the part of the page reads
 
 
+@dataclass(frozen=True)
+class Item:
+    """One thing waiting for the person: what to do, about whom, where it is done, by when."""
+
+    label: str
+    about: str
+    url: str
+    due_at: datetime | None = None
+    note: str = ""  # e.g. whose step it is, or the rule's id
+    group: str = ""  # rows of one group (a manager, a campus) are shown together
+
+
+# A queue shows at most this many items; its heading says how many there are in all.
+QUEUE_LIMIT = 30
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str  # one registration per key
+    order: int  # lower first
+    roles: frozenset  # the roles whose home shows it
+    title: object  # a (lazy) translated heading
+    items: Callable[[object, datetime], tuple[list[Item], int]]  # (user, now) -> (first QUEUE_LIMIT, total)
+    empty: object = ""  # what the card says when nothing waits; no card when empty
+    count: Callable[[object, datetime], int] | None = None  # the total alone, for the navigation bar
+
+
 PARTS: dict[str, Part] = {}
 COUNTS: dict[str, Callable[[object], dict]] = {}
+QUEUES: dict[str, Queue] = {}
 
 
 def register(part: Part) -> None:
@@ -41,9 +78,53 @@ def count(key: str, counts: Callable[[object], dict]) -> None:
     COUNTS[key] = counts
 
 
+def queue(q: Queue) -> None:
+    """Adds (or, for the same key, replaces) a queue of the home."""
+    QUEUES[q.key] = q
+
+
+@dataclass
+class Shown:
+    """A queue as the home shows it."""
+
+    queue: Queue
+    items: list[Item]
+    total: int
+
+    def late(self, now: datetime) -> int:
+        return sum(1 for item in self.items if item.due_at and item.due_at <= now)
+
+
+def queues_for(user, *, now: datetime) -> list[Shown]:
+    """The user's queues, in order: late items first within each (each queue runs a fixed number of
+    queries whatever the data size)."""
+    shown, totals = [], {}
+    for q in _queues_of(user):
+        items, total = q.items(user, now)
+        totals[q.key] = total
+        # Rows of one group stay together (groups in the order the queue gave them), late first in each.
+        groups = {g: n for n, g in enumerate(dict.fromkeys(i.group for i in items))}
+        late_first = sorted(items, key=lambda i: (groups[i.group], i.due_at is None, i.due_at or now))
+        if total or q.empty:
+            shown.append(Shown(q, late_first[:QUEUE_LIMIT], total))
+    user.queue_totals = totals  # this request's navigation reuses them (the empty ones' too)
+    return shown
+
+
+def _queues_of(user) -> list[Queue]:
+    return [q for q in sorted(QUEUES.values(), key=lambda q: (q.order, q.key)) if user.role in q.roles]
+
+
+def _total(q: Queue, user, now: datetime) -> int:
+    known = getattr(user, "queue_totals", {})
+    if q.key in known:
+        return known[q.key]
+    return q.count(user, now) if q.count else q.items(user, now)[1]
+
+
 def home_context(user, *, now: datetime) -> dict:
-    """The values of every part of the user's home, in order."""
-    context: dict = {}
+    """The values of every part of the user's home, in order, and the user's queues."""
+    context: dict = {"queues": queues_for(user, now=now)}
     for part in sorted(PARTS.values(), key=lambda p: (p.order, p.key)):
         if user.role in part.roles:
             context.update(part.context(user, now))
@@ -57,4 +138,8 @@ def nav_counts(user) -> dict:
     counts: dict = {}
     for key in sorted(COUNTS):
         counts.update(COUNTS[key](user))
+    now = timezone.now()
+    waiting = [_total(q, user, now) for q in _queues_of(user)]
+    if waiting:
+        counts["waiting"] = sum(waiting)
     return counts

@@ -48,6 +48,13 @@ SECTIONS = (
         frozenset({R.LEARNING_MANAGER, R.SUPERVISOR, R.DIRECTOR, R.CONSULTANT}),
     ),
     Section(
+        "timetable",
+        _("Timetable"),
+        _("The campus's lessons of a week by day and time, with the classrooms free in each slot."),
+        "students:timetable",
+        frozenset({R.SCHEDULER, R.DIRECTOR, R.SUPERVISOR, R.LEARNING_MANAGER}),
+    ),
+    Section(
         "followups",
         _("Follow-up"),
         _("Callbacks due this week, and the renewal list: hours left and when they run out."),

@@ -15,3 +15,6 @@ class DeadlinesConfig(AppConfig):
         for part in parts.PARTS:
             home.register(part)
         home.count("deadlines", parts.nav_counts)
+        # What the sweep escalated to the campus director, on the director's and the president's home.
+        for queue in parts.QUEUES:
+            home.queue(queue)

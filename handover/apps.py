@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts import home
 from students.events import lesson_moving, student_assigned
 from students.sections import Section, register
 
@@ -19,6 +20,11 @@ class HandoverConfig(AppConfig):
         audience.declare("handover.weekendtimetable", selectors.weekend_timetables_for)
 
         from . import receivers, sections
+        from .home import QUEUES
+
+        # The consultant's and the scheduler's queues on their homes.
+        for queue in QUEUES:
+            home.queue(queue)
 
         register(Section("handover", 30, context=sections.student_page))
 

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts import home
 from retention import case_page
 
 
@@ -11,8 +12,10 @@ class RefundsConfig(AppConfig):
     def ready(self):
         from timeline import audience
 
+        from .home import QUEUE
         from .selectors import case_refund, refund_events, refunds_for
 
         audience.declare("refunds.refund", refunds_for)
         # A lost case's refund on the case's page, and in its story.
         case_page.register(case_page.Part("refund", 10, context=case_refund, story=refund_events))
+        home.queue(QUEUE)

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts import home
 from students.events import student_assigned
 from students.sections import Section, register
 
@@ -21,3 +22,9 @@ class RetentionConfig(AppConfig):
         register(Section("retention", 60, context=sections.student_page, limited=sections.student_page))
 
         student_assigned.connect(receivers.after_student_assigned, dispatch_uid="retention.student_assigned")
+
+        # The cases waiting for the director's, the president's or the head teacher's move.
+        from .home import QUEUES
+
+        for queue in QUEUES:
+            home.queue(queue)

@@ -47,6 +47,10 @@ class StudentFileForm(BoundedModelForm):
         widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in Student.FILE_FIELDS}
 
 
+# The learning-manager filter's value for the students who have none yet (未分配).
+UNASSIGNED = "none"
+
+
 class CaseloadFilterForm(BoundedForm):
     """The caseload list's search box and filters; bad values are dropped, never an error page."""
 
@@ -55,27 +59,39 @@ class CaseloadFilterForm(BoundedForm):
         label=_("Status"), required=False, choices=[("", _("Any status")), *Student.Status.choices]
     )
     manager = forms.TypedChoiceField(
-        label=_("Learning manager"), required=False, coerce=int, empty_value=None
+        label=_("Learning manager"),
+        required=False,
+        coerce=lambda v: v if v == UNASSIGNED else int(v),
+        empty_value=None,
     )
     hours_below = forms.DecimalField(
         label=_("Hours left below"), required=False, min_value=0, max_digits=6, decimal_places=1
     )
+    # Only for the company-wide roles (the president's escalations by campus link here).
+    campus = forms.TypedChoiceField(label=_("Campus"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, data, *, managers):
+    def __init__(self, data, *, managers, campuses=None):
         super().__init__(data)
-        self.fields["manager"].choices = [("", _("Any learning manager"))] + [
+        self.fields["manager"].choices = [("", _("Any learning manager")), (UNASSIGNED, _("Unassigned"))] + [
             (m.pk, m.display_name) for m in managers
         ]
+        if campuses is None:
+            del self.fields["campus"]
+        else:
+            self.fields["campus"].choices = [("", _("Any campus"))] + [(c.pk, c.name) for c in campuses]
 
     def filters(self) -> dict:
         if not self.is_valid():
             return {}
         data = self.cleaned_data
+        manager = data["manager"]
         return {
             "query": data["q"].strip(),
             "status": data["status"],
-            "manager_id": data["manager"],
+            "manager_id": None if manager == UNASSIGNED else manager,
+            "unassigned": manager == UNASSIGNED,
             "hours_left_below": data["hours_below"],
+            "campus_id": data.get("campus"),
         }
 
 
@@ -180,8 +196,22 @@ class ContractIntakeForm(BoundedForm):
         }
 
 
+class ManagerChoiceField(forms.ModelChoiceField):
+    """Each manager with their caseload and late deadlines, when the queryset carries them
+    (selectors.with_load)."""
+
+    def label_from_instance(self, obj):
+        if not hasattr(obj, "caseload_count"):
+            return obj.display_name
+        return _("%(name)s — %(students)d students, %(late)d late") % {
+            "name": obj.display_name,
+            "students": obj.caseload_count,
+            "late": obj.late_count,
+        }
+
+
 class AssignForm(BoundedForm):
-    manager = forms.ModelChoiceField(queryset=None, label=_("Learning manager"), empty_label=None)
+    manager = ManagerChoiceField(queryset=None, label=_("Learning manager"), empty_label=None)
     reason = forms.CharField(
         label=_("Why (needed when the student moves to another manager)"),
         required=False,

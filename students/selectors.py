@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -7,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import scope
 from accounts.models import Role
+from deadlines.calendar import local_zone
 from deadlines.models import ACTIVE, Deadline
 from timeline import audience
 from timeline.models import Event
@@ -77,11 +80,13 @@ def caseload(
     query: str = "",
     status: str = "",
     manager_id: int | None = None,
+    unassigned: bool = False,
     hours_left_below: Decimal | None = None,
+    campus_id: int | None = None,
     now=None,
 ) -> QuerySet[Student]:
     """The caseload list: search by a student's name or a guardian's phone, filter by status, manager
-    and hours left; late work first."""
+    (or none yet), campus and hours left; late work first."""
     students = students_for(user).select_related("manager", "campus")
     if query:
         match = Q(full_name__icontains=query)
@@ -96,10 +101,34 @@ def caseload(
         students = students.filter(status=status)
     if manager_id:
         students = students.filter(manager_id=manager_id)
+    if unassigned:
+        students = students.filter(manager=None)
+    if campus_id:
+        students = students.filter(campus_id=campus_id)
     students = with_hours(students, now=now)
     if hours_left_below is not None:
         students = students.filter(hours_left__lt=hours_left_below)
     return students.order_by("-late_deadlines", "full_name", "pk")
+
+
+# The students a manager works with: not those whose contract ended or who were refunded.
+IN_CASELOAD = (Student.Status.ONBOARDING, Student.Status.ACTIVE, Student.Status.PAUSED)
+
+
+def with_load(managers, *, now=None):
+    """Adds each learning manager's caseload (students in IN_CASELOAD) and late deadlines, for the
+    assign form. Correlated subqueries: one query for all the managers."""
+    now = now or timezone.now()
+
+    def per_manager(queryset, field):
+        rows = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field)
+        return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1]), 0)
+
+    late = Deadline.objects.filter(status__in=ACTIVE, due_at__lte=now)
+    return managers.annotate(
+        caseload_count=per_manager(Student.objects.filter(status__in=IN_CASELOAD), "manager"),
+        late_count=per_manager(late, "owner"),
+    )
 
 
 # The student page's timeline filters, in the order shown, and the kinds of event each shows.
@@ -155,3 +184,76 @@ def student_deadlines(student, user) -> QuerySet[Deadline]:
         .select_related("student", "owner", "closed_by")
         .order_by("-due_at")
     )
+
+
+# The campus timetable (students:timetable): who may read it, and its bounds.
+TIMETABLE_ROLES = (Role.SCHEDULER, Role.DIRECTOR, Role.SUPERVISOR, Role.LEARNING_MANAGER)
+TIMETABLE_LIMIT = 500  # lessons of one week shown at most
+TIMETABLE_ROOM_WEEKS = 8  # the campus's classrooms: those its lessons used in the last 8 weeks
+TIMETABLE_ROOM_LIMIT = 60
+_BOOKED = (Lesson.Status.SCHEDULED, Lesson.Status.DONE)
+
+
+@dataclass
+class TimetableSlot:
+    starts: datetime
+    ends: datetime
+    lessons: list
+    free: list
+
+
+@dataclass
+class TimetableDay:
+    day: date
+    slots: list
+
+
+def timetable_week(user, monday: date) -> dict:
+    """One week (Monday to Sunday, local time) of the user's campus: the booked lessons (scheduled or
+    done) by day and time slot, and in each slot the campus's classrooms that are free all through it.
+
+    The classrooms are the distinct classroom names of the campus's lessons in the 8 weeks before the
+    week and the week itself (a room no lesson used for two months is not offered as free). A
+    scheduler or director sees every lesson of the campus; a supervisor or manager those of the
+    students they may see, with the rooms free counted from the whole campus. Three queries."""
+    zone = local_zone()
+    start = datetime.combine(monday, time(0), tzinfo=zone)
+    end = start + timedelta(days=7)
+    campus = Lesson.objects.filter(student__campus_id=user.campus_id)
+    rooms = sorted(
+        campus.filter(starts_at__gte=start - timedelta(weeks=TIMETABLE_ROOM_WEEKS), starts_at__lt=end)
+        .exclude(classroom="")
+        .order_by("classroom")
+        .values_list("classroom", flat=True)
+        .distinct()[:TIMETABLE_ROOM_LIMIT]
+    )
+    booked = campus.filter(starts_at__gte=start, starts_at__lt=end, status__in=_BOOKED)
+    lessons = list(
+        booked.filter(student__in=students_for(user))
+        .select_related("student", "teacher")
+        .order_by("starts_at", "ends_at", "classroom", "pk")[: TIMETABLE_LIMIT + 1]
+    )
+    truncated = len(lessons) > TIMETABLE_LIMIT
+    lessons = lessons[:TIMETABLE_LIMIT]
+    taken = list(
+        booked.exclude(classroom="").values_list("classroom", "starts_at", "ends_at")[: 2 * TIMETABLE_LIMIT]
+    )
+    days = [TimetableDay(monday + timedelta(days=n), []) for n in range(7)]
+    slots: dict = {}
+    for lesson in lessons:
+        starts, ends = timezone.localtime(lesson.starts_at, zone), timezone.localtime(lesson.ends_at, zone)
+        slot = slots.get((starts, ends))
+        if slot is None:
+            busy = {room for room, s, e in taken if s < lesson.ends_at and e > lesson.starts_at}
+            slot = slots[(starts, ends)] = TimetableSlot(
+                starts, ends, [], [r for r in rooms if r not in busy]
+            )
+            days[(starts.date() - monday).days].slots.append(slot)
+        slot.lessons.append(lesson)
+    return {
+        "days": days,
+        "rooms": rooms,
+        "truncated": truncated,
+        "count": len(lessons),
+        "teachers": len({lesson.teacher_id for lesson in lessons if lesson.teacher_id}),
+    }

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.student_list, name="list"),
     path("new/", views.contract_new, name="contract_new"),
     path("import/", views.contract_import_new, name="import_new"),
+    path("timetable/", views.timetable, name="timetable"),
     path("import/<int:pk>/", views.contract_import_status, name="import"),
     path("<int:pk>/assign/", views.student_assign_view, name="assign"),
     path("<int:pk>/", views.student_detail, name="detail"),

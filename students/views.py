@@ -1,4 +1,5 @@
 from contextlib import suppress
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.contrib import messages
@@ -39,12 +40,17 @@ from .models import ContractImport, Document, Lesson
 from .selectors import (
     TIMELINE_FILTERS,
     TIMELINE_LABELS,
+    TIMETABLE_LIMIT,
+    TIMETABLE_ROLES,
+    TIMETABLE_ROOM_WEEKS,
     caseload,
     files_for,
     student_deadlines,
     student_timeline,
     students_for,
+    timetable_week,
     with_hours,
+    with_load,
 )
 from .services import (
     ASSIGNERS,
@@ -70,7 +76,8 @@ from .services import (
 @login_required
 def student_list(request):
     managers = scope.people_for(request.user).filter(role=Role.LEARNING_MANAGER).order_by("full_name")
-    form = CaseloadFilterForm(request.GET or None, managers=managers)
+    campuses = scope.campuses_for(request.user) if request.user.is_company_wide else None
+    form = CaseloadFilterForm(request.GET or None, managers=managers, campuses=campuses)
     students = caseload(request.user, **form.filters())
     page = Paginator(students, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -199,9 +206,8 @@ def student_assign_view(request, pk: int):
     student = _student(request, pk)
     if request.user.role not in ASSIGNERS:
         raise PermissionDenied
-    form = AssignForm(
-        request.POST or None, managers=assignable_managers(request.user, student), student=student
-    )
+    managers = with_load(assignable_managers(request.user, student))
+    form = AssignForm(request.POST or None, managers=managers, student=student)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         names = {"student": student.full_name, "manager": data["manager"].display_name}
@@ -320,8 +326,13 @@ def document_new(request, pk: int):
     student = _student(request, pk)
     if not may_add_document(request.user, student):
         raise PermissionDenied
+    # ?kind= preselects the kind (the teacher's queue links a plan or a record to upload).
+    kind = request.GET.get("kind", "")
     form = DocumentForm(
-        request.POST or None, request.FILES or None, may_give=may_record_given(request.user, student)
+        request.POST or None,
+        request.FILES or None,
+        may_give=may_record_given(request.user, student),
+        initial={"kind": kind} if kind in Document.Kind.values else None,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -419,3 +430,36 @@ def guardian_new(request, pk: int):
         messages.success(request, _("Guardian added."))  # the same answer to the form sent twice
         return redirect(student)
     return TemplateResponse(request, "students/guardian_new.html", {"student": student, "form": form})
+
+
+@login_required
+def timetable(request):
+    """The campus's timetable of one week (?week=any day of it, YYYY-MM-DD): lessons by day and time,
+    with the classrooms free in each slot. For the scheduler and the director; read-only, and for
+    supervisors and managers their students' lessons."""
+    user = request.user
+    if user.role not in TIMETABLE_ROLES or user.campus_id is None:
+        raise PermissionDenied
+    today = timezone.localdate()
+    day = today
+    if asked := request.GET.get("week", "").strip():
+        try:
+            day = date.fromisoformat(asked[:10])
+            if not (2000 <= day.year <= 2099):
+                raise ValueError(asked)
+        except ValueError:
+            messages.error(request, _("Choose the week by one of its days (YYYY-MM-DD); this week is shown."))
+            day = today
+    monday = day - timedelta(days=day.weekday())
+    context = {
+        **timetable_week(user, monday),
+        "monday": monday,
+        "sunday": monday + timedelta(days=6),
+        "previous": monday - timedelta(days=7),
+        "next": monday + timedelta(days=7),
+        "this_week": today - timedelta(days=today.weekday()),
+        "limit": TIMETABLE_LIMIT,
+        "room_weeks": TIMETABLE_ROOM_WEEKS,
+        "whole_campus": user.role in (Role.SCHEDULER, Role.DIRECTOR),
+    }
+    return TemplateResponse(request, "students/timetable.html", context)

@@ -44,6 +44,6 @@ def test_the_pages_that_gather_know_their_parts_from_the_registries():
         "followups",
         "retention",
     ]
-    assert set(home.PARTS) == {"my_day", "followups", "team_day", "calendar"}
+    assert set(home.PARTS) == {"my_day", "followups", "team_day", "calendar", "campus_on_time"}
     assert set(home.COUNTS) == {"deadlines"}
     assert set(case_page.PARTS) == {"refund"}

@@ -105,7 +105,8 @@ def test_home_query_count_does_not_grow_with_the_data(
         )
     sweep(now=NOW)
     client.force_login(getattr(company, person))
-    with django_assert_max_num_queries(12):
+    # The director's home also shows four queues (issue 12), two queries each, and the on-time rate.
+    with django_assert_max_num_queries(20):
         assert client.get("/").status_code == 200
 
 

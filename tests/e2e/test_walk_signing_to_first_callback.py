@@ -63,7 +63,7 @@ def test_from_the_signed_contract_to_the_first_callback(browse, company, time_ma
     browse.nav("Students")
     page.get_by_role("link", name="林小雨").click()
     browse.follow("Assign a learning manager")
-    browse.fill({"manager": "王芳"})
+    browse.fill({"manager": str(company.manager_a1.pk)})  # 王芳, labelled with her caseload
     browse.click("Assign")
     page.get_by_text(
         t("%(student)s is now with %(manager)s.") % {"student": "林小雨", "manager": "王芳"}

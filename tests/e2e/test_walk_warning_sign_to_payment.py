@@ -65,10 +65,9 @@ def act(page, action: str, fields: dict, browse):
 
 
 def decide(browse, username: str):
-    """An approver finds the refund waiting for them and approves it."""
+    """An approver finds the refund waiting for them on their home and approves it."""
     page = browse.sign_in(username, PASSWORD)
-    browse.nav("Refunds")
-    browse.follow("Review")
+    browse.follow("Approve or reject the refund")
     page.locator("input[name=approve][value=yes]").check()
     browse.fill({"comment": "同意"})
     browse.click("Save")
@@ -161,8 +160,7 @@ def test_from_a_warning_sign_to_the_refund_paid(browse, company, student, time_m
 
     # Finance records the payment.
     browse.sign_in(company.finance.username, PASSWORD)
-    browse.nav("Refunds")
-    browse.follow("Record the payment")
+    browse.follow("Record the payment")  # on finance's home
     browse.fill({"paid_on": "2026-12-03"})
     browse.click("Paid")
     page.get_by_text(t("Saved.")).wait_for()

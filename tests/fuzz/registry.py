@@ -81,6 +81,7 @@ REGISTRY: dict[str, Entry] = {
     "students:contract_new": Entry("consultant_a"),
     "students:import_new": Entry("consultant_a"),
     "students:import": Entry("consultant_a", lambda w: {"pk": w.contract_import.pk}),
+    "students:timetable": Entry("scheduler_a"),
     "students:assign": Entry("supervisor_a", _student),
     "students:detail": Entry("manager_a1", _student),
     "students:file_edit": Entry("manager_a1", _student),

@@ -20,14 +20,14 @@ def lost(company, time_machine):
     return lost_case(company)
 
 
-def lost_case(company):
+def lost_case(company, number: str = "HD-1"):
     """A student with a 40-hour contract (8,000), 10 hours taught, whose case was lost."""
     student = Student.objects.create(
         full_name="赵一鸣", campus=company.campus_a, manager=company.manager_a1, status="active"
     )
     Contract.objects.create(
         student=student,
-        number="HD-1",
+        number=number,
         signed_at=at(2026, 10, 1, 9, 0),
         consultant=company.consultant_a,
         subjects="数学",
