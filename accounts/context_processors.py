@@ -7,5 +7,7 @@ def navigation(request):
     counts of the user's late and due-today deadlines and unread notices (accounts/home.py)."""
     user = getattr(request, "user", None)
     sections = [section for section in sections_for(user) if section.url]
-    active = next((s.key for s in sections if request.path.startswith(s.url)), None)
+    # The most specific section the page is in (课表 at /students/timetable/, not 学生).
+    inside = [s for s in sections if request.path.startswith(s.url)]
+    active = max(inside, key=lambda s: len(s.url)).key if inside else None
     return {"nav_sections": sections, "nav_active": active, "nav_counts": nav_counts(user)}

@@ -57,3 +57,9 @@ def test_sections_without_a_page_yet_are_shown_as_coming_not_linked(client, comp
 
     coming = Section("x", "x", "x", "nowhere:list", frozenset())
     assert coming.url is None  # a section whose app is not there yet is shown as coming
+
+
+def test_the_navigation_marks_the_most_specific_section(client, company):
+    client.force_login(company.scheduler_a)
+    assert client.get("/students/timetable/").context["nav_active"] == "timetable"
+    assert client.get("/students/").context["nav_active"] == "students"
