@@ -55,6 +55,8 @@ class Status(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     MET_LATE = "met_late", _("Done late")
     WAIVED = "waived", _("Waived")
+    # Its event passed with the work not done (P1–P3 once the first lesson has begun): late for good.
+    MISSED = "missed", _("Missed")
 
 
 ACTIVE = (Status.OPEN, Status.OVERDUE, Status.ESCALATED)

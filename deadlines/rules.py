@@ -40,13 +40,14 @@ class Hours(DueRule):
 
 @dataclass(frozen=True)
 class CalendarDays(DueRule):
-    """N calendar days after the start, at the same time of day ("1 day", "3 weeks")."""
+    """N calendar days after the start's day, at the campus's closing time on the last day ("1 day",
+    "3 weeks"): a rule counted in days from a day ends when the campus closes, not at midnight."""
 
     n: int
 
     def due_at(self, *, start, event, campus=None):
         local = start.astimezone(calendar.local_zone())
-        return (local + timedelta(days=self.n)).astimezone(start.tzinfo)
+        return calendar.end_of_working_day(local.date() + timedelta(days=self.n), campus)
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,21 @@ class CalendarDaysOrEvent(DueRule):
     moves_with_event = True
 
     def due_at(self, *, start, event, campus=None):
-        days = CalendarDays(self.n).due_at(start=start, event=None)
+        days = CalendarDays(self.n).due_at(start=start, event=None, campus=campus)
         return min(days, event) if event is not None else days
+
+
+@dataclass(frozen=True)
+class CalendarDaysFromLater(DueRule):
+    """N calendar days after the start, or after the event when it comes later (L5: a week after the
+    exam, or after the day the family learned the results, recorded later: deadline_reschedule)."""
+
+    n: int
+    moves_with_event = True
+
+    def due_at(self, *, start, event, campus=None):
+        later = max(start, event) if event is not None else start
+        return CalendarDays(self.n).due_at(start=later, event=None, campus=campus)
 
 
 @dataclass(frozen=True)
@@ -156,6 +170,9 @@ class Rule:
     url_name: str = ""
     # The page of the deadline's subject where the work is done (a retention case), by the subject's id.
     subject_url_name: str = ""
+    # Why the clock closes as missed once its event has begun with the work not done (P1–P3);
+    # empty for rules whose work can still be done late.
+    lapses_at_event: Promise | str = ""
 
     @property
     def entry(self) -> str:
@@ -187,6 +204,7 @@ class UnknownRule(LookupError):
 
 H, D = timedelta(hours=1), timedelta(days=1)
 LM, SUP, DIR = Role.LEARNING_MANAGER, Role.SUPERVISOR, Role.DIRECTOR
+FIRST_LESSON_BEGUN = _("The first lesson has begun.")
 
 # Where each follow-up rule is done on the student's page (Rule.entry).
 ENTRIES = {
@@ -214,7 +232,13 @@ RULES: dict[str, Rule] = {
         Rule("H4", _("Talk with the consultant about the student"), Hours(24), LM, 4 * H, D),
         Rule("H5", _("Collect the missing paper-file items"), AtEvent(), LM, D, D),
         Rule(
-            "P1", _("Talk with consultant and teacher before the first lesson"), AtEvent(), LM, 4 * H, 4 * H
+            "P1",
+            _("Talk with consultant and teacher before the first lesson"),
+            AtEvent(),
+            LM,
+            4 * H,
+            4 * H,
+            lapses_at_event=FIRST_LESSON_BEGUN,
         ),
         Rule(
             "P2",
@@ -223,6 +247,7 @@ RULES: dict[str, Rule] = {
             LM,
             4 * H,
             4 * H,
+            lapses_at_event=FIRST_LESSON_BEGUN,
         ),
         Rule(
             "P3",
@@ -231,6 +256,7 @@ RULES: dict[str, Rule] = {
             LM,
             4 * H,
             4 * H,
+            lapses_at_event=FIRST_LESSON_BEGUN,
         ),
         Rule("P4", _("Weekend timetable"), EndOfWorkingDayBefore(), LM, 4 * H, 12 * H, "handover:weekend"),
         Rule("F1", _("Start the management file; first-lesson callback"), WorkingDays(0), LM, 2 * H, D),
@@ -243,7 +269,8 @@ RULES: dict[str, Rule] = {
         Rule(
             "L4", _("Callback to the parent"), Recurring(every=7 * D, then=14 * D, after=61 * D), LM, D, 2 * D
         ),
-        Rule("L5", _("Enter the exam score with an analysis"), CalendarDays(7), LM, D, 2 * D),
+        # L5 starts at the exam of the campus's calendar (followups.exams.exam_add), 00:00 of its day.
+        Rule("L5", _("Enter the exam score with an analysis"), CalendarDaysFromLater(7), LM, D, 2 * D),
         Rule("L6", _("Monthly growth record"), LastWorkingDayOfMonth(), LM, 3 * D, 3 * D),
         Rule("L7", _("Follow up a concern before the next lesson ends"), AtEvent(), LM, 4 * H, D),
         Rule(

@@ -8,12 +8,13 @@ from collections import defaultdict
 from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Case, DateTimeField, F, IntegerField, Value, When
 from django.db.models.functions import JSONObject
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Campus, Role, User
@@ -24,7 +25,7 @@ from timeline.services import student_id_of, timeline_add
 
 from . import calendar
 from .models import ACTIVE, LATE, Deadline, Delivery, Kind, Notification, Status
-from .rules import get_rule
+from .rules import RULES, get_rule
 
 # Who may waive a deadline: a supervisor and above, for deadlines in their scope that are not their own.
 WAIVERS = (Role.SUPERVISOR, Role.DIRECTOR, Role.ADMIN)
@@ -77,7 +78,8 @@ def deadline_open(
             "event_at": event,
             "due_at": due_at,
             "remind_at": rule_obj.remind_at(due_at, start),
-            "escalate_at": due_at + rule_obj.escalate_after,
+            # Late from the start (a first lesson set within 24 hours): the grace runs from now.
+            "escalate_at": max(due_at, start) + rule_obj.escalate_after,
         },
     )
     if created:
@@ -216,7 +218,7 @@ def deadline_reschedule(
     deadline.due_at = rule_obj.due_at(start=deadline.opened_at, event=event, campus=deadline.campus)
     deadline.remind_at = rule_obj.remind_at(deadline.due_at, now)
     deadline.reminded_at = None
-    deadline.escalate_at = deadline.due_at + rule_obj.escalate_after
+    deadline.escalate_at = max(deadline.due_at, now) + rule_obj.escalate_after
     deadline.escalation_level = 0
     deadline.round += 1  # a new round of notices: the unique key of the old ones lets new ones in
     deadline.status, deadline.overdue_at = Status.OPEN, None
@@ -254,6 +256,7 @@ class SweepResult:
     reminded: int = 0
     escalated: int = 0
     notified: int = 0
+    missed: int = 0
     claimed: int = 0  # rows a step took; the step runs again until it takes none
 
     def __add__(self, other: "SweepResult") -> "SweepResult":
@@ -263,7 +266,7 @@ class SweepResult:
         return (
             f"swept: overdue={self.overdue} reminded={self.reminded} "
             f"escalated={self.escalated} notified={self.notified}"
-        )
+        ) + (f" missed={self.missed}" if self.missed else "")
 
 
 def sweep(*, now: datetime | None = None, batch: int = BATCH) -> SweepResult:
@@ -276,7 +279,7 @@ def sweep(*, now: datetime | None = None, batch: int = BATCH) -> SweepResult:
     now = calendar.require_aware(now, "now") if now is not None else timezone.now()
     openings = {campus.pk: calendar.next_opening(now, campus) for campus in Campus.objects.all()}
     total = SweepResult()
-    for step in (sweep_reminders, sweep_overdue, sweep_escalations):
+    for step in (sweep_lapsed, sweep_reminders, sweep_overdue, sweep_escalations):
         while True:
             result = step(now=now, batch=batch, openings=openings)
             total += result
@@ -291,6 +294,30 @@ def _claim(queryset, batch: int, *fields: str) -> list:
     if fields:
         return list(locked.values(*fields)[:batch])
     return list(locked.values_list("pk", flat=True)[:batch])
+
+
+# The rules whose clock closes as missed once its event has begun (P1–P3 at the first lesson).
+LAPSING = {rule.id: rule.lapses_at_event for rule in RULES.values() if rule.lapses_at_event}
+
+
+@transaction.atomic
+def sweep_lapsed(*, now: datetime, batch: int = BATCH, openings: dict) -> SweepResult:
+    """Active deadlines of a lapsing rule whose event has begun close as missed: late for good,
+    counted as not on time, no longer escalated or offered as work."""
+    lapsed = Deadline.objects.filter(rule__in=list(LAPSING), status__in=ACTIVE, event_at__lte=now)
+    rows = _claim(lapsed, batch, "pk", "rule")
+    if not rows:
+        return SweepResult()
+    by_rule: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        by_rule[row["rule"]].append(row["pk"])
+    with translation.override(settings.LANGUAGE_CODE):
+        for rule, ids in by_rule.items():
+            claimed = Deadline.objects.filter(pk__in=ids, status__in=ACTIVE)
+            reason = str(LAPSING[rule])
+            _record(claimed, kind="deadline.missed", to_state=Status.MISSED, now=now, reason=reason)
+            claimed.update(status=Status.MISSED, closed_at=now, reason=reason, escalate_at=None)
+    return SweepResult(missed=len(rows), claimed=len(rows))
 
 
 @transaction.atomic
@@ -418,7 +445,7 @@ def _reachable_levels(rows: list[dict]) -> dict[int, set[int]]:
     }
 
 
-def _record(deadlines, *, kind: str, to_state: str, now: datetime, **data) -> None:
+def _record(deadlines, *, kind: str, to_state: str, now: datetime, reason: str = "", **data) -> None:
     """A timeline event for each of these deadlines, from its current status (call before changing it)."""
     _insert_select(
         Event,
@@ -433,7 +460,7 @@ def _record(deadlines, *, kind: str, to_state: str, now: datetime, **data) -> No
             "student": F("student_id"),
             "from_state": F("status"),
             "to_state": Value(to_state),
-            "reason": Value(""),
+            "reason": Value(reason),
             "data": JSONObject(rule=F("rule"), deadline=F("pk"), **{k: Value(v) for k, v in data.items()}),
         },
     )

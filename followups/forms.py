@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from config.forms import BoundedForm, BoundedModelForm
 from config.once import RequestKeyField
 
-from .models import Callback, Concern, ExamScore, GrowthRecord, LessonTalk, Renewal
+from .exams import split_grades
+from .models import Callback, Concern, Exam, ExamScore, GrowthRecord, LessonTalk, Renewal
 
 
 class CallbackForm(BoundedModelForm):
@@ -33,10 +34,19 @@ class CallbackForm(BoundedModelForm):
 
 class ScoreForm(BoundedModelForm):
     request_key = RequestKeyField()
+    # An exam of the calendar this student sat (score_section narrows the choices to theirs; the
+    # service refuses any other): its kind and date come with it.
+    exam = forms.ModelChoiceField(
+        label=_("exam of the calendar"),
+        queryset=Exam.objects.all(),
+        required=False,
+        help_text=_("Its kind and date are taken from the calendar."),
+    )
 
     class Meta:
         model = ExamScore
         fields = [
+            "exam",
             "kind",
             "subject",
             "score",
@@ -59,6 +69,45 @@ class ScoreForm(BoundedModelForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"request_key": uuid.uuid4(), "full_marks": 100})
         super().__init__(*args, **kwargs)
+        self.fields["kind"].required = self.fields["exam_date"].required = False
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("exam"):
+            for name in ("kind", "exam_date"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, _("Choose the exam from the calendar, or give its kind and date."))
+        return data
+
+
+class ExamForm(BoundedForm):
+    """An exam of the campus's calendar: a school's grades, one or several."""
+
+    request_key = RequestKeyField()
+    kind = forms.ChoiceField(label=_("exam"), choices=Exam.Kind.choices)
+    date = forms.DateField(
+        label=_("exam date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    school = forms.CharField(label=_("school"), max_length=100)
+    grades = forms.CharField(
+        label=_("grades"), max_length=100, help_text=_("One or several, separated by commas: 初二、初三.")
+    )
+
+    def clean_grades(self):
+        grades = split_grades(self.cleaned_data["grades"])
+        if not grades:
+            raise forms.ValidationError(_("Name at least one grade."))
+        return grades
+
+
+class StudentExamForm(BoundedForm):
+    """An exam just for one student (their school and grade), from the student's page."""
+
+    request_key = RequestKeyField()
+    kind = forms.ChoiceField(label=_("exam"), choices=Exam.Kind.choices)
+    date = forms.DateField(
+        label=_("exam date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class GrowthForm(BoundedModelForm):

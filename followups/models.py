@@ -52,6 +52,70 @@ class Callback(models.Model):
         return f"{self.student} · {self.at:%Y-%m-%d}"
 
 
+class Exam(models.Model):
+    """An exam of the campus's calendar: a school's grades sit it on a day (or one student does).
+    Entering it opens L5 for each student it concerns (an ExamSitting each)."""
+
+    class Kind(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly exam")
+        MIDTERM = "midterm", _("Midterm exam")
+        FINAL = "final", _("Final exam")
+
+    campus = models.ForeignKey(
+        "accounts.Campus", on_delete=models.CASCADE, related_name="exams", verbose_name=_("campus")
+    )
+    school = models.CharField(_("school"), max_length=100)
+    grades = models.JSONField(_("grades"), default=list)
+    kind = models.CharField(_("exam"), max_length=10, choices=Kind.choices)
+    date = models.DateField(_("exam date"))
+    # An exam just for one student, entered from the student's page.
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="own_exams",
+        verbose_name=_("student"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    request_key = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    class Meta:
+        verbose_name = _("exam")
+        verbose_name_plural = _("exams")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["created_by", "request_key"], name="exam_once_per_form"),
+        ]
+        indexes = [
+            # The exams page of a campus, latest first.
+            models.Index(fields=["campus", "-date"], name="exam_campus_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()} · {self.school} {'、'.join(self.grades)}"
+
+
+class ExamSitting(models.Model):
+    """One student concerned by an exam: the subject of their L5 clock."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="sittings", verbose_name=_("exam"))
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.CASCADE, related_name="exam_sittings", verbose_name=_("student")
+    )
+
+    class Meta:
+        verbose_name = _("exam sitting")
+        verbose_name_plural = _("exam sittings")
+        constraints = [models.UniqueConstraint(fields=["exam", "student"], name="sitting_once_per_student")]
+
+    def __str__(self):
+        return f"{self.exam} · {self.student}"
+
+
 class ExamScore(models.Model):
     """A monthly, midterm or final exam score with the manager's analysis (L5)."""
 
@@ -70,6 +134,9 @@ class ExamScore(models.Model):
     full_marks = models.DecimalField(_("full marks"), max_digits=5, decimal_places=1, default=100)
     class_rank = models.PositiveIntegerField(_("class rank"), null=True, blank=True)
     exam_date = models.DateField(_("exam date"))
+    exam = models.ForeignKey(
+        Exam, on_delete=models.SET_NULL, null=True, blank=True, related_name="scores", verbose_name=_("exam")
+    )
     learned_on = models.DateField(
         _("the family learned it on"), null=True, blank=True, help_text=_("If later than the exam date.")
     )

@@ -12,12 +12,13 @@ from deadlines import calendar
 from deadlines.services import (
     deadline_meet,
     deadline_open,
+    deadline_reschedule,
 )
 from students.models import Student
 from students.services import can_edit_file
 from timeline.services import timeline_add
 
-from .models import ExamScore, GrowthRecord
+from .models import ExamScore, ExamSitting, GrowthRecord
 
 
 @transaction.atomic
@@ -34,11 +35,23 @@ def score_record(
     analysis: str,
     class_rank=None,
     learned_on=None,
+    exam=None,
 ) -> tuple[ExamScore, bool]:
     """L5: a score with its analysis, due a week after the exam (or after the family learned it).
-    The clock is opened and closed at once: on time or late is what the record shows."""
+
+    For an exam of the calendar (`exam`) the score meets the clock its entry opened, on time or late;
+    a later day the family learned the results moves the week to count from it. A score of an exam
+    not in the calendar opens and closes its clock at once."""
     if not can_edit_file(actor, student):
         raise PermissionDenied(_("Only the student's learning manager and those above record scores."))
+    sitting = None
+    if exam is not None:
+        sitting = ExamSitting.objects.filter(exam=exam, student=student).select_related("exam").first()
+        if sitting is None:
+            raise ValidationError({"exam": _("Choose an exam this student sat.")})
+        kind, exam_date = sitting.exam.kind, sitting.exam.date
+    if not kind or exam_date is None:
+        raise ValidationError(_("Choose the exam from the calendar, or give its kind and date."))
     today = timezone.localdate()
     if exam_date > today:
         raise ValidationError({"exam_date": _("A score needs an exam that has taken place.")})
@@ -63,12 +76,23 @@ def score_record(
             "exam_date": exam_date,
             "learned_on": learned_on,
             "analysis": analysis.strip(),
+            "exam": sitting.exam if sitting else None,
         },
     )
     if not created:
         return record, False
     known = datetime.combine(learned_on or exam_date, datetime.min.time(), tzinfo=calendar.local_zone())
-    if student.manager_id:
+    if sitting is not None:
+        if learned_on and learned_on > exam_date:
+            deadline_reschedule(
+                rule="L5",
+                subject=sitting,
+                event=known,
+                actor=actor,
+                reason=_("The family learned the results on %(day)s.") % {"day": learned_on.isoformat()},
+            )
+        deadline_meet(rule="L5", subject=sitting, actor=actor)
+    elif student.manager_id:
         deadline_open(rule="L5", subject=record, owner=student.manager, start=known, actor=actor)
         deadline_meet(rule="L5", subject=record, actor=actor)
     timeline_add(

@@ -6,7 +6,16 @@ from django.db.models import Q
 from students.services import can_edit_file
 
 from .concerns import CONCERN_RAISERS
-from .forms import CallbackForm, ConcernForm, ConcernHandleForm, GrowthForm, RenewalForm, ScoreForm
+from .forms import (
+    CallbackForm,
+    ConcernForm,
+    ConcernHandleForm,
+    GrowthForm,
+    RenewalForm,
+    ScoreForm,
+    StudentExamForm,
+)
+from .models import Exam
 from .plans import PARENT_DOCUMENTS, TEACHER_PAPERS
 from .selectors import CHART_HEIGHT, CHART_WIDTH, score_trends
 
@@ -27,11 +36,15 @@ def watch_items(student, since=None) -> list:
     return list(student.concerns.filter(open_or_new).order_by("-raised_at")[:5])
 
 
-def score_section(student, user, form=None) -> dict:
+def score_section(student, user, form=None, exam_form=None) -> dict:
+    form = form or ScoreForm()
+    # The score of an exam of the calendar is chosen among the exams this student sat, latest first.
+    form.fields["exam"].queryset = Exam.objects.filter(sittings__student=student).order_by("-date", "-pk")
     return {
         "scores": list(student.scores.all()[:30]),
         "trends": score_trends(student),
-        "score_form": form or ScoreForm(),
+        "score_form": form,
+        "exam_form": exam_form or StudentExamForm(),
         "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT},
     }
 

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -13,7 +14,7 @@ from deadlines.selectors import deadlines_for
 from students.models import Lesson, Student
 from students.selectors import HOURS, per_student, students_for, with_hours
 
-from .models import ExamScore, Renewal
+from .models import ExamScore, ExamSitting, Renewal
 
 CHART_WIDTH, CHART_HEIGHT, PAD = 300, 110, 12
 
@@ -117,3 +118,56 @@ def followup_counts(user, *, now=None) -> FollowupCounts:
     callbacks = deadlines_for(user).filter(rule__in=CALLBACK_RULES, status__in=ACTIVE, due_at__lt=week_end)
     below = renewal_list(user, now=now)
     return FollowupCounts(callbacks_due=callbacks.count(), below_threshold=below.count())
+
+
+@dataclass
+class SittingRow:
+    """One student of an exam on the exams page, with their L5 clock's state."""
+
+    sitting_id: int
+    student_id: int
+    student_name: str
+    manager_name: str
+    status: str
+    status_label: str
+    due_at: object
+    open: bool
+    may_close: bool
+
+
+def exams_page(user, exams) -> list[tuple]:
+    """The exams of a page (a list of Exam), each with the students it concerns whom the user may see
+    and their L5: three queries whatever the number of students."""
+    ids = [exam.pk for exam in exams]
+    sittings = list(
+        ExamSitting.objects.filter(exam_id__in=ids, student__in=students_for(user))
+        .select_related("student__manager")
+        .order_by("student__full_name", "pk")
+    )
+    clocks = {
+        d.subject_id: d
+        for d in Deadline.objects.filter(
+            rule="L5",
+            subject_type=ContentType.objects.get_for_model(ExamSitting),
+            subject_id__in=[s.pk for s in sittings],
+        )
+    }
+    editable = {Role.SUPERVISOR, Role.DIRECTOR}
+    by_exam: dict[int, list[SittingRow]] = {pk: [] for pk in ids}
+    for sitting in sittings:
+        clock = clocks.get(sitting.pk)
+        manager = sitting.student.manager
+        by_exam[sitting.exam_id].append(
+            SittingRow(
+                sitting_id=sitting.pk,
+                student_id=sitting.student_id,
+                student_name=sitting.student.full_name,
+                manager_name=manager.display_name if manager else "",
+                status=clock.status if clock else "",
+                status_label=clock.get_status_display() if clock else "",
+                due_at=clock.due_at if clock else None,
+                open=bool(clock and clock.status in ACTIVE),
+                may_close=user.role in editable or sitting.student.manager_id == user.pk,
+            )
+        )
+    return [(exam, by_exam[exam.pk]) for exam in exams]

@@ -5,6 +5,9 @@ from . import views
 app_name = "followups"
 urlpatterns = [
     path("", views.followup_list, name="list"),
+    path("exams/", views.exam_list, name="exams"),
+    path("exams/sittings/<int:sitting_id>/no-score/", views.exam_no_score, name="exam_no_score"),
+    path("students/<int:student_id>/exams/", views.exam_for_student, name="exam_for_student"),
     path("students/<int:student_id>/callbacks/", views.entry_new, {"kind": "callback"}, name="callback_new"),
     path("students/<int:student_id>/scores/", views.entry_new, {"kind": "score"}, name="score_new"),
     path("students/<int:student_id>/growth/", views.entry_new, {"kind": "growth"}, name="growth_new"),

@@ -28,21 +28,23 @@ from students.models import Document, Lesson
 from students.selectors import students_for, with_hours
 from students.services import can_edit_file
 
-from . import callbacks, changes, concerns, pauses, plans, renewal, scores
+from . import callbacks, changes, concerns, exams, pauses, plans, renewal, scores
 from .forms import (
     CallbackForm,
     ConcernForm,
     ConcernHandleForm,
     DocumentGivenForm,
+    ExamForm,
     GrowthForm,
     LessonTalkForm,
     ReasonForm,
     RenewalForm,
     ScoreForm,
+    StudentExamForm,
 )
-from .models import Concern
+from .models import Concern, Exam, ExamSitting
 from .sections import callback_section, concern_section, growth_section, renewal_section, score_section
-from .selectors import RENEWAL_ROLES, followup_counts, renewal_list, runs_out_on
+from .selectors import RENEWAL_ROLES, exams_page, followup_counts, renewal_list, runs_out_on
 
 
 @dataclass(frozen=True)
@@ -326,3 +328,63 @@ def _int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+@login_required
+def exam_list(request):
+    """The campus's exam calendar: each exam with the students it concerns and their L5; the form
+    that enters one (the director, supervisors and learning managers of the campus)."""
+    if not exams.may_enter_exams(request.user):
+        raise PermissionDenied
+    form = ExamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            exam, created = exams.exam_add(actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Exam entered.") if created else _("This was already recorded."))
+            return redirect("followups:exams")
+        except ValidationError as error:
+            form.add_service_error(error)
+    page = Paginator(
+        Exam.objects.filter(campus_id=request.user.campus_id).select_related("student"), 20
+    ).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "rows": exams_page(request.user, list(page))}
+    return TemplateResponse(request, "followups/exams.html", context)
+
+
+@login_required
+@require_POST
+def exam_for_student(request, student_id: int):
+    """An exam just for this student (their school and grade): opens their L5 alone."""
+    student = _student(request, student_id)
+    if not can_edit_file(request.user, student):
+        raise PermissionDenied
+    form = StudentExamForm(request.POST)
+    if form.is_valid():
+        try:
+            exams.exam_add(actor=request.user, student=student, **form.cleaned_data)
+            return _saved(request, student, "#scores", _("Exam entered."))
+        except ValidationError as error:
+            form.add_service_error(error)
+    context = score_section(student, request.user, exam_form=form)
+    return _section(request, student, "followups/_scores.html", context)
+
+
+@login_required
+@require_POST
+def exam_no_score(request, sitting_id: int):
+    """No score for this student and exam: the manager closes their L5 with the reason."""
+    sitting = get_object_or_404(
+        ExamSitting.objects.select_related("student", "exam"),
+        pk=sitting_id,
+        student__in=students_for(request.user),
+    )
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _refusal(form, _("Say why there is no score for this exam.")))
+        return redirect("followups:exams")
+    try:
+        closed = exams.exam_no_score(sitting=sitting, actor=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Recorded: no score.") if closed else _("This was already recorded."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("followups:exams")

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -113,11 +115,33 @@ class FirstLessonForm(LessonForm):
     """The first lesson: one lesson, and why it moves when it does."""
 
     reason = forms.CharField(label=_("Why it moves (when changing the time)"), max_length=200, required=False)
+    short_notice = forms.BooleanField(
+        label=_("I know the parent cannot be told 24 hours before (P2 will be late)"), required=False
+    )
 
     def __init__(self, *args, student, **kwargs):
         super().__init__(*args, student=student, **kwargs)
         del self.fields["weeks"]
         del self.fields["request_key"]  # one first lesson per student: setting it again moves it
+        self.student = student
+
+    def clean(self):
+        data = super().clean()
+        starts_at = data.get("starts_at")
+        now = timezone.now()  # a time in the past is the service's to refuse
+        if starts_at and now < starts_at < now + timedelta(hours=24) and not data.get("short_notice"):
+            current = PreClass.objects.filter(student=self.student).values_list(
+                "first_lesson__starts_at", flat=True
+            )
+            if starts_at not in current:  # a new time, not the teacher or room of the same lesson
+                self.add_error(
+                    "short_notice",
+                    _(
+                        "The first lesson is less than 24 hours away: the parent cannot be told "
+                        "24 hours before it (P2). Tick the box to confirm."
+                    ),
+                )
+        return data
 
 
 class TalkForm(BoundedForm):

@@ -301,6 +301,9 @@ def _subject(pre: PreClass) -> dict:
 def _own_student(pre: PreClass, actor) -> None:
     if actor.pk != pre.student.manager_id:
         raise PermissionDenied(_("Only the student's learning manager records the pre-class work."))
+    if pre.first_lesson.starts_at <= timezone.now():
+        # The sweep closes the open P1–P3 as missed (sweep_lapsed): late for good.
+        raise ValidationError(_("The first lesson has begun: this pre-class step was missed."))
 
 
 @transaction.atomic

@@ -157,6 +157,8 @@ def preclass_detail(request, student_id: int, bound: dict | None = None):
         "may_plan": services.may_plan(request.user, student),
         "is_manager": request.user.pk == student.manager_id,
         "now": timezone.now(),
+        # Once the first lesson has begun, the pre-class steps not done are missed, no longer forms.
+        "begun": lesson is not None and lesson.starts_at <= timezone.now(),
     }
     return TemplateResponse(request, "handover/preclass.html", context)
 
@@ -165,7 +167,7 @@ PRECLASS_STEPS = {
     "first_lesson": (
         lambda student, data: FirstLessonForm(data, student=student),
         lambda student, pre, user, form: services.first_lesson_set(
-            student=student, actor=user, **form.cleaned_data
+            student=student, actor=user, **{k: v for k, v in form.cleaned_data.items() if k != "short_notice"}
         ),
     ),
     "talk": (

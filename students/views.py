@@ -133,7 +133,8 @@ def student_detail(request, pk: int):
     lessons = list(
         student.lessons.select_related("teacher", "absence_reason", "talk").order_by("-starts_at")[:30]
     )
-    active = [d for d in deadlines if d.is_active]
+    # Late ones first, then by due time (the list below is read top down: what to do next).
+    active = sorted((d for d in deadlines if d.is_active), key=lambda d: (d.due_at > now, d.due_at, d.pk))
     # The header counts the clocks this reader may see, as the list below shows them.
     student.open_deadlines, student.late_deadlines = len(active), sum(d.due_at <= now for d in active)
     context = {

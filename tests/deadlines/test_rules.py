@@ -10,6 +10,7 @@ from deadlines.rules import (
     RULES,
     AtEvent,
     CalendarDays,
+    CalendarDaysFromLater,
     CalendarDaysOrEvent,
     EndOfWorkingDayBefore,
     Hours,
@@ -57,6 +58,7 @@ def test_every_rule_of_the_process_with_a_clock_is_declared():
         Hours,
         CalendarDays,
         CalendarDaysOrEvent,
+        CalendarDaysFromLater,  # L5: a week from the exam, or from the day the family learned later
         WorkingDays,
         HoursBefore,
         AtEvent,
@@ -70,8 +72,10 @@ def test_every_rule_of_the_process_with_a_clock_is_declared():
     ("rule", "start", "event", "due"),
     [
         ("H4", at(2026, 12, 4, 15, 0), None, at(2026, 12, 5, 15, 0)),  # 24 hours, weekend or not
-        ("H3", at(2026, 12, 4, 15, 0), None, at(2026, 12, 5, 15, 0)),  # 1 calendar day
-        ("F2", at(2026, 12, 1, 16, 0), None, at(2026, 12, 22, 16, 0)),  # 3 weeks
+        ("H3", at(2026, 12, 4, 15, 0), None, at(2026, 12, 5, 18, 0)),  # 1 day: closing time, a Saturday too
+        ("H3", at(2026, 12, 4, 0, 30), None, at(2026, 12, 5, 18, 0)),  # not 00:30 the next night
+        ("F2", at(2026, 12, 1, 16, 0), None, at(2026, 12, 22, 18, 0)),  # 3 weeks
+        ("L5", at(2026, 12, 1, 19, 0), None, at(2026, 12, 8, 18, 0)),  # a week from the exam's day
         ("H1", at(2026, 9, 30, 10, 0), None, at(2026, 10, 9, 18, 0)),  # 2 working days over National Day
         ("H1", at(2026, 12, 4, 10, 0), None, at(2026, 12, 8, 18, 0)),  # Friday + 2 working days
         ("F4", at(2026, 12, 1, 10, 0), None, at(2026, 12, 1, 18, 0)),  # before leaving work that day
@@ -108,6 +112,15 @@ def test_campus_closing_time_sets_before_leaving_work(company):
 
     company.campus_a.closes_at = time(20, 0)
     assert get_rule("H1").due_at(start=at(2026, 12, 4, 10), campus=company.campus_a) == at(2026, 12, 8, 20, 0)
+
+
+def test_a_rule_counted_in_days_ends_at_the_campus_s_closing_time(company):
+    from datetime import time
+
+    company.campus_a.closes_at = time(20, 30)
+    campus = company.campus_a
+    assert get_rule("E1").due_at(start=at(2026, 12, 1, 0, 54), campus=campus) == at(2026, 12, 4, 20, 30)
+    assert get_rule("F3").due_at(start=at(2026, 12, 1, 9), campus=campus) == at(2026, 12, 29, 20, 30)
 
 
 def test_bad_input_to_a_rule_is_a_clear_exception(db):
@@ -213,14 +226,14 @@ def test_a_rescheduled_deadline_is_reminded_marked_late_and_escalated_again(comp
 
     time_machine.move_to(at(2026, 12, 1, 9, 0), tick=False)
     deadline_open(rule="P2", subject=student, owner=company.manager_a1, event=at(2026, 12, 3, 16, 0))
-    sweep(now=at(2026, 12, 4, 16, 0))  # overdue, then up to the director
+    sweep(now=at(2026, 12, 3, 15, 0))  # overdue, then up to the director (the lesson not yet begun)
     assert Deadline.objects.get().status == Status.ESCALATED
-    time_machine.move_to(at(2026, 12, 4, 17, 0), tick=False)
+    time_machine.move_to(at(2026, 12, 3, 15, 30), tick=False)
     moved = deadline_reschedule(rule="P2", subject=student, event=at(2026, 12, 8, 16, 0), reason="首课改期")
     assert (moved.status, moved.escalation_level, moved.round) == (Status.OPEN, 0, 1)
     sweep(now=at(2026, 12, 7, 12, 0))
     sweep(now=at(2026, 12, 7, 16, 0))
-    sweep(now=at(2026, 12, 8, 16, 0))
+    sweep(now=at(2026, 12, 8, 15, 0))  # before the lesson begins and closes P2 as missed
     counts = {kind: Notification.objects.filter(kind=kind).count() for kind in Kind.values}
     assert counts == {"opened": 0, "reminder": 1, "overdue": 2, "escalated_1": 2, "escalated_2": 2}
 

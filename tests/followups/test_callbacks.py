@@ -30,9 +30,9 @@ def test_the_first_lesson_opens_the_callbacks_the_documents_and_the_post_lesson_
         "L4": at(2026, 12, 8, 16, 0),  # a week after the first lesson
         "L1": at(2026, 12, 1, 18, 0),  # course schedule and draft: that day
         "L3": at(2026, 12, 2, 18, 0),  # talk after the lesson: the next working day's end
-        "F2": at(2026, 12, 22, 16, 0),  # 3 weeks
-        "F3": at(2026, 12, 29, 16, 0),  # 4 weeks: no 20th lesson booked
-        "L2": at(2026, 12, 29, 16, 0),  # 4th week
+        "F2": at(2026, 12, 22, 18, 0),  # 3 weeks, at closing time
+        "F3": at(2026, 12, 29, 18, 0),  # 4 weeks: no 20th lesson booked
+        "L2": at(2026, 12, 29, 18, 0),  # 4th week
     }
 
 

@@ -260,7 +260,7 @@ def test_an_unchanged_due_time_leaves_a_late_plan_late(company, taught, time_mac
         weeks=20,
     )
     late.refresh_from_db()
-    assert (late.status, late.round, late.due_at) == (Status.ESCALATED, 0, at(2026, 12, 29, 16, 0))
+    assert (late.status, late.round, late.due_at) == (Status.ESCALATED, 0, at(2026, 12, 29, 18, 0))
     assert late.event_at is not None  # the 20th lesson is known now, after the 4th week
 
 

@@ -58,13 +58,13 @@ def test_the_20th_lesson_before_the_4th_week_brings_the_tutoring_plan_forward(
     time_machine.move_to(at(2026, 12, 1, 9, 5), tick=False)
     lesson_mark(lesson=first, actor=company.manager_a1, status="done")
     assert deadline("F3").due_at == at(2026, 12, 4, 17, 0)  # the 20th lesson's end
-    assert deadline("L2").due_at == at(2026, 12, 29, 8, 0)  # the summary keeps the 4th week
+    assert deadline("L2").due_at == at(2026, 12, 29, 18, 0)  # the summary keeps the 4th week
     # A missed lesson pushes the 20th lesson back: the plan is due at the new 20th lesson.
     time_machine.move_to(at(2026, 12, 1, 11, 5), tick=False)
     second = student.lessons.order_by("starts_at")[1]
     lesson_mark(lesson=second, actor=company.manager_a1, status="absent")
     moved = deadline("F3")
-    assert (moved.due_at, moved.round) == (at(2026, 12, 29, 8, 0), 1)  # no 20th lesson booked now
+    assert (moved.due_at, moved.round) == (at(2026, 12, 29, 18, 0), 1)  # no 20th lesson booked now
     # Booking more brings it forward again.
     lessons_schedule(
         student=student,

@@ -132,6 +132,14 @@ REGISTRY: dict[str, Entry] = {
     "followups:list": Entry("manager_a1"),
     "followups:callback_new": Entry("manager_a1", _followup, host=detail),
     "followups:score_new": Entry("manager_a1", _followup, host=detail),
+    "followups:exams": Entry("director_a"),
+    "followups:exam_for_student": Entry("manager_a1", _followup, host=detail),
+    "followups:exam_no_score": Entry(
+        "manager_a1",
+        lambda w: {"sitting_id": w.sitting.pk},
+        host=lambda w, k: reverse("followups:exams"),
+        form=lambda s, w: ReasonForm(),
+    ),
     "followups:growth_new": Entry("manager_a1", _followup, host=detail),
     "followups:concern_new": Entry("teacher_a", _followup, host=detail),
     "followups:concern_handle": Entry(

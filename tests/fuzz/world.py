@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from deadlines.models import ACTIVE, Deadline, Notification
 from followups.concerns import concern_raise
+from followups.exams import exam_add
 from handover import services as handover
 from handover.models import Handover, PaperItem, WeekendTimetable
 from refunds import services as refunds
@@ -177,4 +178,9 @@ def build(company) -> SimpleNamespace:
         text="number\n",
         status=ContractImport.Status.DONE,
     )
+    # An exam of the student's own, whose L5 is open (the "no score" form).
+    exam, _ = exam_add(
+        actor=company.manager_a1, request_key=uuid.uuid4(), kind="monthly", date=NOW.date(), student=w.student
+    )
+    w.sitting = exam.sittings.get()
     return w

@@ -62,7 +62,7 @@ def test_h1_received_with_the_review_opens_h3_and_h4(client, handover, company):
     statuses = dict(Deadline.objects.values_list("rule", "status"))
     assert statuses == {"H1": Status.MET, "H3": Status.OPEN, "H4": Status.OPEN}
     h3 = Deadline.objects.get(rule="H3")
-    assert h3.due_at == datetime(2026, 12, 5, 10, 0, tzinfo=SH)  # 1 day
+    assert h3.due_at == datetime(2026, 12, 5, 18, 0, tzinfo=SH)  # 1 day: at closing time
 
 
 def test_h3_intro_call_fills_the_personal_file(client, handover, company):
@@ -151,6 +151,32 @@ def test_sign_off_by_both_makes_the_handover_read_only(client, handover, company
     assert "这份交接已双方签字，不能再修改。" in refused.content.decode()
     assert Handover.objects.get().intro_call_notes == "家长很配合"
     assert "双方已签字" in client.get(url(handover)).content.decode()
+
+
+def test_a_missing_item_can_be_received_after_both_have_signed(client, handover, company):
+    client.force_login(company.manager_a1)
+    client.post(url(handover, "receive"), REVIEW)
+    paper_check(client, handover, missing_until="2026-12-09")
+    client.post(url(handover, "intro_call"), {"notes": "家长很配合"})
+    client.post(
+        url(handover, "consultant_talk"),
+        {
+            "notes": "学生数学基础弱",
+            "paper_handover_at": "2026-12-07T15:00",
+            "lesson_arrangement": "周六上午",
+        },
+    )
+    client.post(url(handover, "sign"))
+    client.force_login(company.consultant_a)
+    client.post(url(handover, "sign"))
+    handover.refresh_from_db()
+    assert handover.signed_off
+    missing = PaperItem.objects.get(present=False)
+    button = f"/handover/{handover.pk}/items/{missing.pk}/received/"
+    assert button in client.get(url(handover)).content.decode()
+    assert client.post(button).status_code == 302
+    assert Deadline.objects.get(rule="H5").status == Status.MET
+    assert button not in client.get(url(handover)).content.decode()
 
 
 def test_who_may_see_and_act(client, handover, company):

@@ -232,3 +232,56 @@ def test_the_parent_told_in_the_minute_the_lesson_was_set_is_on_time(client, stu
     )
     assert response.status_code == 302
     assert Deadline.objects.get(rule="P2").status == Status.MET
+
+
+def test_once_the_first_lesson_has_begun_open_pre_class_clocks_close_as_missed(
+    client, student, company, time_machine
+):
+    from deadlines.selectors import team_day
+    from deadlines.services import sweep
+
+    client.force_login(company.manager_a1)
+    first_lesson(client, student, company)  # Sunday 6 December 10:00
+    client.post(f"/handover/preclass/{student.pk}/documents_ready/")  # P3 done in time
+    sweep(now=at(2026, 12, 6, 9, 59))
+    assert Deadline.objects.get(rule="P2").status == Status.ESCALATED  # late, not yet missed
+    result = sweep(now=at(2026, 12, 6, 10, 0))
+    assert result.missed == 2
+    statuses = dict(Deadline.objects.values_list("rule", "status"))
+    assert statuses == {"P1": Status.MISSED, "P2": Status.MISSED, "P3": Status.MET}
+    missed = Deadline.objects.get(rule="P1")
+    assert missed.reason == "首次课已开始。" and missed.closed_at == at(2026, 12, 6, 10, 0)
+    assert Event.objects.filter(kind="deadline.missed", to_state="missed").count() == 2
+    # Counted as not on time, never escalated again.
+    days = team_day(company.supervisor_a, now=at(2026, 12, 6, 10, 0))
+    day = next(d for d in days if d.manager == company.manager_a1)
+    assert (day.met_on_time, day.due_this_month) == (1, 3)
+    assert not sweep(now=at(2026, 12, 9, 10, 0)).escalated
+    # No longer offered as forms, and refused if posted.
+    time_machine.move_to(at(2026, 12, 6, 10, 5), tick=False)
+    client.force_login(company.manager_a1)
+    page = client.get(f"/handover/preclass/{student.pk}/").content.decode()
+    assert "/talk/" not in page and "/parent_told/" not in page and "/documents_ready/" not in page
+    assert "已错过" in page
+    client.post(f"/handover/preclass/{student.pk}/talk/", {"notes": "补记", "reports_held": "on"})
+    assert PreClass.objects.get().talk_at is None
+
+
+def test_a_first_lesson_within_24_hours_asks_to_confirm_that_p2_will_be_late(client, student, company):
+    from deadlines.services import sweep
+
+    client.force_login(company.scheduler_a)
+    soon = {"starts_at": "2026-12-02T08:00", "ends_at": "2026-12-02T10:00"}  # 22 hours away
+    refused = first_lesson(client, student, company, **soon)
+    assert refused.status_code == 200 and not PreClass.objects.exists()
+    assert "不到24小时" in refused.content.decode()
+    assert first_lesson(client, student, company, short_notice="on", **soon).status_code == 302
+    p2 = Deadline.objects.get(rule="P2")
+    assert p2.due_at == at(2026, 12, 1, 8, 0)  # already past
+    assert p2.escalate_at == at(2026, 12, 1, 14, 0)  # the grace runs from now, not from the due time
+    sweep(now=at(2026, 12, 1, 10, 1))
+    p2.refresh_from_db()
+    assert (p2.status, p2.escalation_level) == (Status.OVERDUE, 0)  # late, not escalated yet
+    # The same lesson saved again (a new room) does not ask again.
+    again = first_lesson(client, student, company, classroom="302", **soon)
+    assert again.status_code == 302

@@ -44,7 +44,7 @@ def test_a_warning_sign_is_the_manager_s_for_3_days_and_stabilising_closes_it(co
     assert created and not created_again and again == case  # one open case per student
     assert case.source == Case.Source.TEACHER
     e1 = clock("E1", case)
-    assert (e1.owner, e1.due_at) == (company.manager_a1, at(2026, 12, 6, 10, 0))
+    assert (e1.owner, e1.due_at) == (company.manager_a1, at(2026, 12, 6, 18, 0))
     with pytest.raises(PermissionDenied):
         services.warning_stabilise(
             case=case, actor=company.manager_a2, parent_talk="x", reasons=["rel_feedback"]

@@ -184,3 +184,19 @@ def test_detail_query_count_does_not_grow(client, company, students):
 def test_student_list_opens_for_every_role(client, company, person, role):
     client.force_login(getattr(company, person))
     assert client.get("/students/").status_code == 200
+
+
+def test_open_clocks_are_late_first_then_by_due_time_and_closed_ones_are_folded(client, company, students):
+    from deadlines.services import deadline_meet
+
+    mine = students[0]  # H4 from 30 November: late since 1 December 09:00
+    deadline_open(rule="H1", subject=mine, owner=company.manager_a1, start=at(2026, 12, 2, 9, 0))  # 12-04
+    deadline_open(rule="H3", subject=mine, owner=company.manager_a1, start=at(2026, 12, 2, 9, 0))  # 12-03
+    deadline_open(rule="F2", subject=mine, owner=company.manager_a1, start=at(2026, 11, 1, 9, 0))  # late
+    deadline_open(rule="L6", subject=mine, owner=company.manager_a1, start=at(2026, 12, 1, 9, 0))
+    deadline_meet(rule="L6", subject=mine, actor=company.manager_a1)
+    client.force_login(company.manager_a1)
+    response = client.get(f"/students/{mine.pk}/")
+    assert [d.rule for d in response.context["active"]] == ["F2", "H4", "H3", "H1"]
+    html = response.content.decode()
+    assert '<details id="closed-deadlines"' in html and "已关闭 (1)" in html

@@ -13,6 +13,7 @@ KIND_LABELS = {
     "deadline.waived": _("waived"),
     "deadline.rescheduled": _("rescheduled"),
     "deadline.stopped": _("clock stopped"),
+    "deadline.missed": _("missed: its event has begun"),
     "student.file_updated": _("personal file updated"),
     "student.created": _("student entered"),
     "contract.signed": _("contract signed"),
