@@ -40,3 +40,33 @@ class TeamFactory(factory.django.DjangoModelFactory):
     supervisor = factory.SubFactory(
         UserFactory, role=Role.SUPERVISOR, campus=factory.SelfAttribute("..campus")
     )
+
+
+def case_lost(
+    student,
+    company,
+    *,
+    sign: str = "家长要退费",
+    conflict: str = "没进步",
+    lost_order: str = "反馈太少",
+    memo: str = "纪要",
+):
+    """The student's case walked through the services from the warning sign to the director's failed
+    rescue: the student is lost and the refund may be applied for."""
+    from retention import services as retention
+
+    case, _ = retention.case_open(student=student, actor=company.manager_a1, description=sign)
+    retention.warning_escalate(
+        case=case, actor=company.manager_a1, parent_talk="", conflict_points=conflict, kind="refund_intent"
+    )
+    retention.rescue_failed(
+        case=case,
+        actor=company.supervisor_a,
+        lost_order_report=lost_order,
+        rescue_report="两次面谈",
+        reasons=["rel_feedback"],
+    )
+    retention.report_submit(case=case, actor=company.supervisor_a, department_feedback="已反馈", memo=memo)
+    retention.director_decide(case=case, actor=company.director_a, director_rescue="未能挽回", retained=False)
+    case.refresh_from_db()
+    return case

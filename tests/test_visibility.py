@@ -21,6 +21,7 @@ from retention import services as retention
 from retention.selectors import cases_for
 from students.models import Contract, Lesson, Student
 from students.selectors import files_for
+from tests.factories import case_lost
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -60,22 +61,9 @@ def story(company, time_machine):
         status="done",
         teacher=company.teacher_a,
     )
-    case, _ = retention.case_open(student=student, actor=company.manager_a1, description="苗头MARK")
-    retention.warning_escalate(
-        case=case, actor=company.manager_a1, parent_talk="", conflict_points="冲突MARK", kind="refund_intent"
+    case = case_lost(
+        student, company, sign="苗头MARK", conflict="冲突MARK", lost_order="失单MARK", memo="纪要MARK"
     )
-    retention.rescue_failed(
-        case=case,
-        actor=company.supervisor_a,
-        lost_order_report="失单MARK",
-        rescue_report="两次面谈",
-        reasons=["rel_feedback"],
-    )
-    retention.report_submit(
-        case=case, actor=company.supervisor_a, department_feedback="已反馈", memo="纪要MARK"
-    )
-    retention.director_decide(case=case, actor=company.director_a, director_rescue="未能挽回", retained=False)
-    case.refresh_from_db()
     refund, _ = refunds.refund_submit(
         case=case,
         actor=company.supervisor_a,

@@ -18,6 +18,7 @@ from refunds import services as refunds
 from retention import services as retention
 from students.models import ContractImport, Document, Lesson, Student
 from students.services import contract_sign, student_assign
+from tests.factories import case_lost
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=SH)  # a Thursday
@@ -66,20 +67,7 @@ def lost_case(company, number: str, name: str):
             hours=2,
             status="done",
         )
-    case, _ = retention.case_open(student=student, actor=company.manager_a1, description="家长要退费")
-    retention.warning_escalate(
-        case=case, actor=company.manager_a1, parent_talk="", conflict_points="没进步", kind="refund_intent"
-    )
-    retention.rescue_failed(
-        case=case,
-        actor=company.supervisor_a,
-        lost_order_report="反馈太少",
-        rescue_report="两次面谈",
-        reasons=["rel_feedback"],
-    )
-    retention.report_submit(case=case, actor=company.supervisor_a, department_feedback="已反馈", memo="纪要")
-    retention.director_decide(case=case, actor=company.director_a, director_rescue="未能挽回", retained=False)
-    case.refresh_from_db()
+    case = case_lost(student, company)
     return case
 
 

@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from retention import services as retention
 from students.models import Contract, Lesson, Student
+from tests.factories import case_lost
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -45,18 +45,5 @@ def lost_case(company, number: str = "HD-1"):
             hours=2,
             status="done",
         )
-    case, _ = retention.case_open(student=student, actor=company.manager_a1, description="家长要退费")
-    retention.warning_escalate(
-        case=case, actor=company.manager_a1, parent_talk="", conflict_points="没进步", kind="refund_intent"
-    )
-    retention.rescue_failed(
-        case=case,
-        actor=company.supervisor_a,
-        lost_order_report="反馈太少",
-        rescue_report="两次面谈",
-        reasons=["rel_feedback"],
-    )
-    retention.report_submit(case=case, actor=company.supervisor_a, department_feedback="已反馈", memo="纪要")
-    retention.director_decide(case=case, actor=company.director_a, director_rescue="未能挽回", retained=False)
-    case.refresh_from_db()
+    case = case_lost(student, company)
     return case
