@@ -8,13 +8,14 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts import scope
 from accounts.models import Role
 from deadlines.models import ACTIVE, Deadline
 from deadlines.selectors import deadlines_for
 from students.models import Lesson, Student
 from students.selectors import HOURS, per_student, students_for, with_hours
 
-from .models import ExamScore, ExamSitting, Renewal
+from .models import Exam, ExamScore, ExamSitting, Renewal
 
 CHART_WIDTH, CHART_HEIGHT, PAD = 300, 110, 12
 
@@ -133,6 +134,13 @@ class SittingRow:
     due_at: object
     open: bool
     may_close: bool
+
+
+def exams_for(user) -> QuerySet[Exam]:
+    """The exams of the user's campus, newest first; a student's own exam only for those who may see
+    that student."""
+    own_students = Q(student=None) | Q(student__in=students_for(user))
+    return Exam.objects.filter(scope.campus_q(user), own_students).order_by("-date", "-pk")
 
 
 def exams_page(user, exams) -> list[tuple]:

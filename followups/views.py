@@ -42,9 +42,9 @@ from .forms import (
     ScoreForm,
     StudentExamForm,
 )
-from .models import Concern, Exam, ExamSitting
+from .models import Concern, ExamSitting
 from .sections import callback_section, concern_section, growth_section, renewal_section, score_section
-from .selectors import RENEWAL_ROLES, exams_page, followup_counts, renewal_list, runs_out_on
+from .selectors import RENEWAL_ROLES, exams_for, exams_page, followup_counts, renewal_list, runs_out_on
 
 
 @dataclass(frozen=True)
@@ -344,9 +344,7 @@ def exam_list(request):
             return redirect("followups:exams")
         except ValidationError as error:
             form.add_service_error(error)
-    page = Paginator(
-        Exam.objects.filter(campus_id=request.user.campus_id).select_related("student"), 20
-    ).get_page(request.GET.get("page"))
+    page = Paginator(exams_for(request.user).select_related("student"), 20).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "rows": exams_page(request.user, list(page))}
     return TemplateResponse(request, "followups/exams.html", context)
 

@@ -151,6 +151,17 @@ def test_a_students_own_exam_opens_their_clock_alone(client, company, now):
     assert client.post(f"/followups/students/{student.pk}/exams/", data).status_code == 404
 
 
+def test_a_students_own_exam_is_listed_only_for_those_who_see_the_student(client, company, now):
+    student = pupil(company, "赵一鸣", school="十一学校")
+    client.force_login(company.manager_a1)
+    data = {"kind": "final", "date": "2026-09-27", "request_key": str(uuid.uuid4())}
+    client.post(f"/followups/students/{student.pk}/exams/", data)
+    assert len(client.get("/followups/exams/").context["page"]) == 1
+    client.force_login(company.manager_a2)
+    page = client.get("/followups/exams/")
+    assert len(page.context["page"]) == 0 and "十一学校" not in page.content.decode()
+
+
 @pytest.mark.parametrize(
     ("role", "status"),
     [
