@@ -227,10 +227,43 @@ ENTRIES = {
 RULES: dict[str, Rule] = {
     rule.id: rule
     for rule in [
-        Rule("H1", _("Receive the new student's file"), WorkingDays(2), LM, 4 * H, D),
-        Rule("H3", _("First call to the parent"), CalendarDays(1), LM, 4 * H, D),
-        Rule("H4", _("Talk with the consultant about the student"), Hours(24), LM, 4 * H, D),
-        Rule("H5", _("Collect the missing paper-file items"), AtEvent(), LM, D, D),
+        Rule(
+            "H1",
+            _("Receive the new student's file"),
+            WorkingDays(2),
+            LM,
+            4 * H,
+            D,
+            subject_url_name="handover:detail",
+        ),
+        Rule(
+            "H3",
+            _("First call to the parent"),
+            CalendarDays(1),
+            LM,
+            4 * H,
+            D,
+            subject_url_name="handover:detail",
+        ),
+        Rule(
+            "H4",
+            _("Talk with the consultant about the student"),
+            Hours(24),
+            LM,
+            4 * H,
+            D,
+            subject_url_name="handover:detail",
+        ),
+        # H5's subject is the missing paper item: its page is its handover's.
+        Rule(
+            "H5",
+            _("Collect the missing paper-file items"),
+            AtEvent(),
+            LM,
+            D,
+            D,
+            subject_url_name="handover:item",
+        ),
         Rule(
             "P1",
             _("Talk with consultant and teacher before the first lesson"),
@@ -238,6 +271,7 @@ RULES: dict[str, Rule] = {
             LM,
             4 * H,
             4 * H,
+            subject_url_name="handover:preclass_work",
             lapses_at_event=FIRST_LESSON_BEGUN,
         ),
         Rule(
@@ -247,6 +281,7 @@ RULES: dict[str, Rule] = {
             LM,
             4 * H,
             4 * H,
+            subject_url_name="handover:preclass_work",
             lapses_at_event=FIRST_LESSON_BEGUN,
         ),
         Rule(
@@ -256,6 +291,7 @@ RULES: dict[str, Rule] = {
             LM,
             4 * H,
             4 * H,
+            subject_url_name="handover:preclass_work",
             lapses_at_event=FIRST_LESSON_BEGUN,
         ),
         Rule("P4", _("Weekend timetable"), EndOfWorkingDayBefore(), LM, 4 * H, 12 * H, "handover:weekend"),
@@ -294,6 +330,8 @@ RULES: dict[str, Rule] = {
             D,
             subject_url_name="retention:detail",
         ),
+        # E2 is the head teacher's for a complaint or an unstable situation where the campus has one
+        # (retention.services.rescue_owner), else the supervisor's.
         Rule(
             "E2",
             _("Rescue: analyse the reasons and save the student"),
@@ -303,6 +341,8 @@ RULES: dict[str, Rule] = {
             D,
             subject_url_name="retention:detail",
         ),
+        # E3 runs twice on a case: occurrence 1 the supervisor's memo (from the failed rescue),
+        # occurrence 2 the campus director's second rescue (from the memo; retention.steps).
         Rule(
             "E3",
             _("Report the rescue; the director's second rescue"),

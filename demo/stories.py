@@ -3,6 +3,7 @@ clock set to each step's time: every running clock was opened by what opens it i
 person finds work to do when they sign in."""
 
 from datetime import timedelta
+from decimal import Decimal
 from itertools import cycle
 
 import time_machine
@@ -13,9 +14,11 @@ from accounts.models import User
 from deadlines.models import ACTIVE, Deadline, Notification
 from deadlines.services import notifications_mark_read
 from followups.concerns import concern_raise
+from followups.exams import exam_add, exam_learned_later
+from followups.models import Exam
 from followups.pauses import student_pause
 from followups.renewal import renewal_record, renewals_open
-from followups.scores import growth_records_open
+from followups.scores import growth_records_open, score_record
 from handover.models import WeekendTimetable
 from handover.services import coming_saturday, weekend_timetable_confirm, weekend_timetables_open
 from students.models import Contract, Student
@@ -44,7 +47,7 @@ KIDS = [
         "海淀实验中学",
         stage="first_lesson",
         first=-1,
-        subjects=(("英语", "teacher2"),),
+        subjects=(("英语", "teacher2"), ("数学", "teacher1")),
     ),
     # 王芳's students in follow-up.
     Kid(
@@ -56,11 +59,12 @@ KIDS = [
         "人大附中",
         first=70,
         callback_due_in=3 * H,
+        # The latest exam, the school's monthly exam of the calendar: exam_story.
         scores=(
             (63, 3, {"数学": 68, "英语": 75}),
             (35, 2, {"数学": 74, "英语": 73}),
-            (10, 9, {"数学": 83, "英语": 78}),
         ),
+        record_missing="teacher1",
     ),
     Kid(
         "HD-DEMO-102",
@@ -82,6 +86,7 @@ KIDS = [
         first=28,
         callback_due_in=72 * H,
         unmarked="teacher1",
+        plan_missing="teacher1",
     ),
     Kid("HD-DEMO-104", "周梓萱", "hd", "manager1", "六年级", "中关村一小", first=23),
     Kid(
@@ -111,6 +116,7 @@ KIDS = [
         first=42,
         callback_due_in=-20 * H,
         subjects=(("英语", "teacher2"),),
+        record_missing="teacher2",
     ),
     Kid(
         "HD-DEMO-202",
@@ -133,6 +139,7 @@ KIDS = [
         "人大附中",
         first=35,
         subjects=(("英语", "teacher2"),),
+        plan_missing="teacher2",
     ),
     # 徐汇, 周敏 (manager3).
     Kid(
@@ -158,6 +165,7 @@ KIDS = [
         "南模中学",
         first=28,
         subjects=(("数学", "teacher3"),),
+        record_missing="teacher3",
     ),
     Kid(
         "XH-DEMO-103",
@@ -168,6 +176,7 @@ KIDS = [
         "南模中学",
         first=49,
         subjects=(("数学", "teacher3"),),
+        plan_missing="teacher3",
     ),
     Kid(
         "XH-DEMO-001",
@@ -366,6 +375,50 @@ def pause(life: Life, *, days_ago: int):
     student_pause(student=life.student, actor=life.manager, reason="病假两周，预计下月初复课")
 
 
+# The school's monthly exam of 人大附中's 初二, entered in the campus's exam calendar (L5): 陈子涵's
+# scores are entered with their analysis three days later (on time); 何嘉怡's are still missing (late,
+# on manager1's My day); 谢雨涵's family got the results only later, so her week counts from that day.
+EXAM = {"kind": "monthly", "school": "人大附中", "grades": ["初二"]}
+EXAM_SCORES = {"陈子涵": {"数学": 83, "英语": 78}}
+EXAM_ANALYSES = {"数学": "计算失误明显减少，应用题审题仍需练习", "英语": "阅读进步，作文偏短"}
+EXAM_LEARNED_LATER = {"谢雨涵"}
+
+
+def exam_story(scene: Scene, people: dict):
+    enterer = people["manager1"]
+    request_key = key("exam", "hd", EXAM["school"], *EXAM["grades"], EXAM["kind"])
+    if Exam.objects.filter(created_by=enterer, request_key=request_key).exists():
+        return  # told by an earlier seed
+    day = working_day(scene.today - timedelta(days=10), enterer.campus, back=True)
+    yield at(day, 17, 30)  # the school has announced it: the manager enters it in the calendar
+    exam, _created = exam_add(actor=enterer, request_key=request_key, date=day, **EXAM)
+    sittings = {s.student.full_name: s for s in exam.sittings.select_related("student__manager")}
+    yield at(day + timedelta(days=3), 19, 50)  # the family has the results: the manager enters them
+    for name, marks in EXAM_SCORES.items():
+        if name not in sittings:
+            continue
+        student = sittings[name].student
+        for subject, mark in marks.items():
+            score_record(
+                student=student,
+                actor=student.manager,
+                request_key=key(name, "exam score", exam.date.isoformat(), subject),
+                kind=EXAM["kind"],
+                subject=subject,
+                score=Decimal(mark),
+                full_marks=Decimal(100),
+                exam_date=exam.date,
+                analysis=EXAM_ANALYSES[subject],
+                exam=exam,
+            )
+    yield at(scene.today - timedelta(days=2), 19, 45)  # the parent says the results came late
+    for name in EXAM_LEARNED_LATER & set(sittings):
+        sitting = sittings[name]
+        exam_learned_later(
+            sitting=sitting, actor=sitting.student.manager, learned_on=scene.today - timedelta(days=3)
+        )
+
+
 def beat(scene: Scene, start):
     """What beat runs every morning: the weekend timetables (P4), and this month's growth records (L6)
     on the first and today; the renewal check today (R1 also opens as lessons are marked)."""
@@ -463,6 +516,7 @@ def demo_seed(*, students: int = 0) -> dict:
         for username in ("manager1", "manager2", "manager3"):
             scene.spawn(weekends(scene, people[username], start), when=start)
     scene.spawn(newcomer(scene), when=start)
+    scene.spawn(exam_story(scene, people), when=start)
     scene.run()
     with time_machine.travel(now, tick=False):
         notices_read()

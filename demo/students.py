@@ -12,10 +12,12 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Role
 from followups.callbacks import callback_record, lesson_talk_record
 from followups.concerns import absence_reason_record
+from followups.plans import document_file
 from followups.scores import growth_record_add, score_record
 from handover.models import Handover, PaperItem
 from handover.services import (
@@ -57,6 +59,8 @@ ROOMS = {"teacher1": "301", "teacher2": "302", "teacher3": "201"}
 RESERVED = {("teacher2", time(18, 0)), ("teacher2", time(16, 0))}
 # How far a story goes; each stage includes those before it.
 STAGES = ("signed", "received", "called", "paper_missing", "first_lesson", "taught")
+# Teachers upload a lesson record after each lesson; the demo tells those of these last days.
+RECORD_DAYS = 21
 
 
 @dataclass
@@ -82,6 +86,8 @@ class Kid:
     scores: tuple = ()  # (days ago of the exam, days after it the score was entered, {subject: score})
     signed_ago: int | None = None  # working days since the signing, for the handover stages
     missing: str = ""  # a paper-file item the consultant still owes
+    plan_missing: str = ""  # this teacher has not uploaded their teaching plan for the student
+    record_missing: str = ""  # nor this one the lesson record of their last lesson with the student
     hobbies: str = "画画、羽毛球"
     personality: str = "安静、认真"
     extra: dict = field(default_factory=dict)
@@ -243,7 +249,8 @@ class Life:
         preclass_documents_ready(pre=pre, actor=manager)
         yield max(self.scene.clock, at(starts.date() - timedelta(days=1), 16))
         preclass_talk(pre=pre, actor=manager, notes="与咨询师、老师沟通了学习情况和性格", reports_held=True)
-        for thread in (self.teaching(), self.first_weeks(), self.callbacks(), self.growth(), self.exams()):
+        threads = (self.teaching(), self.plans(), self.first_weeks(), self.callbacks(), self.growth())
+        for thread in (*threads, self.exams()):
             self.scene.spawn(thread, when=self.scene.clock)
 
     # Lessons.
@@ -307,6 +314,9 @@ class Life:
             if kid.absent_ago is not None and len(taken_place) > kid.absent_ago
             else None
         )
+        no_record = self.people[kid.record_missing].pk if kid.record_missing else None
+        no_record = next((x.pk for x in reversed(taken_place) if x.teacher_id == no_record), None)
+        records_from = self.scene.now - timedelta(days=RECORD_DAYS)
         for lesson in lessons:
             if lesson.pk == unmarked:
                 continue  # the teacher has not marked it yet
@@ -323,6 +333,8 @@ class Life:
                         self.absence(lesson), when=at(next_working_day(lesson.starts_at.date()), 10)
                     )
                 continue
+            if lesson.teacher and lesson.starts_at >= records_from and lesson.pk != no_record:
+                self.scene.spawn(self.lesson_record(lesson), when=lesson.ends_at + timedelta(minutes=15))
             if kid.talk_missing and lesson.pk == last:
                 continue  # the manager has not talked with teacher, student and parent yet
             yield lesson.ends_at + timedelta(minutes=25)
@@ -333,6 +345,61 @@ class Life:
                 student_notes="觉得这节课的题型有点难，但听懂了",
                 parent_notes="已向家长反馈本节课内容和作业",
             )
+
+    # The teacher's papers (the teacher's home: "teaching plans and lesson records you owe"), each
+    # filed by the manager the same working day or the next morning (F4).
+
+    def plans(self):
+        """Each teacher's teaching plan, uploaded the evening before their first lesson with the student."""
+        firsts: dict = {}
+        lessons = self.student.lessons.exclude(status=Lesson.Status.CANCELLED).select_related("teacher")
+        for lesson in lessons.filter(teacher__isnull=False).order_by("starts_at"):
+            firsts.setdefault(lesson.teacher_id, lesson)
+        for lesson in firsts.values():
+            teacher = lesson.teacher
+            if teacher.username == self.kid.plan_missing:
+                continue
+            yield max(self.scene.clock, at(timezone.localdate(lesson.starts_at) - timedelta(days=1), 20, 40))
+            self.paper(
+                teacher,
+                Document.Kind.TEACHING_PLAN,
+                f"{self.kid.name} · {lesson.subject} 教学计划",
+                key(self.kid.number, "plan", teacher.username),
+            )
+
+    def lesson_record(self, lesson):
+        yield self.scene.clock
+        starts = timezone.localtime(lesson.starts_at)
+        self.paper(
+            lesson.teacher,
+            Document.Kind.LESSON_RECORD,
+            f"{self.kid.name} · {lesson.subject} 授课记录 {starts:%m-%d}",
+            key(self.kid.number, "record", starts.isoformat()),
+        )
+
+    def paper(self, teacher, kind: str, title: str, request_key: uuid.UUID) -> None:
+        document = document_add(
+            student=self.student,
+            actor=teacher,
+            kind=kind,
+            title=title[:100],
+            file=ContentFile(b"%PDF-1.4\n% demo\n", name=f"{kind}.pdf"),
+            request_key=request_key,
+        )
+        self.scene.spawn(self.filing(document), when=self.scene.clock)
+
+    def filing(self, document):
+        """The manager files the paper before leaving work the day it came, or the next working
+        morning when it came after hours or on a day off (a little apart, as they read each one)."""
+        campus = self.manager.campus
+        uploaded = timezone.localtime(document.uploaded_at)
+        day = uploaded.date()
+        if working_day(day, campus) == day and uploaded.time() < time(16):
+            when = uploaded + timedelta(hours=1)
+        else:
+            when = at(next_working_day(day, campus), 10, 30)
+        yield when + timedelta(minutes=document.pk % 45)
+        document_file(document=document, actor=self.manager)
 
     def absence(self, lesson):
         yield self.scene.clock

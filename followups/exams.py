@@ -1,23 +1,27 @@
 """The campus's exam calendar (L5): entering an exam opens the clock of each student it concerns.
 
 L5 starts at 00:00 of the exam's day and is due 7 calendar days later; when the family learned the
-results later (recorded with the score), the week counts from that day (deadline_reschedule). The
-score for the exam meets it, on time or late. A student who has no score for the exam: their manager
-closes the clock with the reason (exam_no_score), without a supervisor's waiver — the manager is the
-one who knows the student did not sit it, and the reason stays on the clock and the timeline.
+results later (recorded on its own, exam_learned_later, or with the score), the week counts from that
+day (deadline_reschedule). The score for the exam meets it, on time or late. A student who has no
+score for the exam: their manager closes the clock with the reason (exam_no_score), without a
+supervisor's waiver — the manager is the one who knows the student did not sit it, and the reason
+stays on the clock and the timeline.
 """
 
 import re
 import uuid
 from datetime import date, datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from deadlines import calendar
-from deadlines.services import deadline_open, deadline_stop
+from deadlines.models import ACTIVE, Deadline
+from deadlines.services import deadline_open, deadline_reschedule, deadline_stop
 from students.models import Student
 from students.services import can_edit_file
 from timeline.services import timeline_add
@@ -136,3 +140,63 @@ def exam_no_score(*, sitting: ExamSitting, actor, reason: str) -> bool:
     if not reason:
         raise ValidationError({"reason": _("Say why there is no score for this exam.")})
     return deadline_stop(rule="L5", subject=sitting, actor=actor, reason=reason) is not None
+
+
+def l5_clock(sitting: ExamSitting, *, lock: bool = False) -> Deadline | None:
+    """The sitting's active L5 (open, overdue or escalated), or None once it is closed."""
+    clocks = Deadline.objects.filter(
+        rule="L5",
+        subject_type=ContentType.objects.get_for_model(ExamSitting),
+        subject_id=sitting.pk,
+        status__in=ACTIVE,
+    )
+    return (clocks.select_for_update() if lock else clocks).order_by("-occurrence").first()
+
+
+def l5_count_from(*, sitting: ExamSitting, learned_on: date, actor) -> bool | None:
+    """The family learned the results on `learned_on` (checked by the caller): the sitting's L5 is
+    due a week after that day. False when the week already counts from that day (a double submit),
+    None when the clock is closed. Inside the caller's transaction."""
+    clock = l5_clock(sitting, lock=True)
+    if clock is None:
+        return None
+    counts_from = max(exam_start(learned_on), clock.opened_at)
+    if counts_from == max(clock.event_at or clock.opened_at, clock.opened_at):
+        return False
+    deadline_reschedule(
+        rule="L5",
+        subject=sitting,
+        event=exam_start(learned_on),
+        actor=actor,
+        reason=_("The family learned the results on %(day)s.") % {"day": learned_on.isoformat()},
+    )
+    return True
+
+
+def learned_on_check(*, exam_date: date, learned_on: date, field: str = "learned_on") -> None:
+    """The day the family learned the results: not before the exam, not in the future."""
+    if learned_on < exam_date:
+        raise ValidationError(
+            {
+                field: _("The exam was on %(day)s: the family cannot have learned the results before it.")
+                % {"day": exam_date.isoformat()}
+            }
+        )
+    if learned_on > timezone.localdate():
+        raise ValidationError(
+            {field: _("The family cannot have learned the results on a day still to come.")}
+        )
+
+
+@transaction.atomic
+def exam_learned_later(*, sitting: ExamSitting, actor, learned_on: date) -> bool:
+    """The family learned the results after the exam, recorded before the score is entered: the
+    student's L5 is due a week after that day (the timeline says who recorded which day). False if
+    the clock already counted from that day; refused once the clock is closed."""
+    if not can_edit_file(actor, sitting.student):
+        raise PermissionDenied(_("Only the student's learning manager and those above record this."))
+    learned_on_check(exam_date=sitting.exam.date, learned_on=learned_on)
+    changed = l5_count_from(sitting=sitting, learned_on=learned_on, actor=actor)
+    if changed is None:
+        raise ValidationError(_("The score task of this exam is already closed: nothing to move."))
+    return changed

@@ -110,6 +110,36 @@ class StudentExamForm(BoundedForm):
     )
 
 
+class SittingForm(BoundedForm):
+    """A form of one exam sitting on the student's page: its fields' ids carry the sitting, as the
+    page shows one form of each kind per open exam."""
+
+    def __init__(self, *args, sitting_id: int | None = None, **kwargs):
+        if sitting_id is not None:
+            kwargs.setdefault("auto_id", f"id_sitting{sitting_id}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ExamLearnedForm(SittingForm):
+    """The family learned the results later than the exam: L5 counts a week from that day."""
+
+    learned_on = forms.DateField(
+        label=_("the family learned it on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class NoScoreForm(SittingForm):
+    """No score for this student and exam: the reason closes L5."""
+
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=500,
+        error_messages={"required": _("Say why there is no score for this exam.")},
+        widget=forms.TextInput(attrs={"placeholder": _("No score: why?")}),
+    )
+
+
 class GrowthForm(BoundedModelForm):
     request_key = RequestKeyField()
 

@@ -2,11 +2,12 @@
 are used up, the family's answer, the further contract that renews it."""
 
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -15,12 +16,35 @@ from deadlines.services import (
     deadline_open,
 )
 from students.models import Lesson, Student
-from students.selectors import with_hours  # the file's hours, read the way every page reads them
-from students.services import can_edit_file
+from students.selectors import HOURS_GONE, with_hours  # the file's hours, read the way every page reads them
+from students.services import can_edit_file, renewal_refusal
 from timeline.services import timeline_add
 
 from .models import Renewal
 from .pauses import ENDED_STOPS, callbacks_restart, record_status, stop_student_clocks
+
+# Students whose family is not asked about renewal for now, whatever their hours: an app above
+# registers in its AppConfig.ready() a function returning those students' ids as a subquery
+# (`….values("student")`); refunds: a refund under way. They leave the renewal list and get no R1.
+RENEWAL_HOLDS: dict[str, Callable[[], QuerySet]] = {}
+
+
+def renewal_hold(key: str, students: Callable[[], QuerySet]) -> None:
+    """Adds (or, for the same key, replaces: ready() may run twice in tests) a reason not to ask."""
+    RENEWAL_HOLDS[key] = students
+
+
+def without_held(students: QuerySet[Student]) -> QuerySet[Student]:
+    """`students` but those on hold: one subquery per hold, in the same query."""
+    for held in RENEWAL_HOLDS.values():
+        students = students.exclude(pk__in=held())
+    return students
+
+
+def renewal_asked(student: Student) -> bool:
+    """Whether the family is to be asked about renewal at all: not once refunded or on hold. One query."""
+    asked = Student.objects.filter(pk=student.pk).exclude(status=Student.Status.REFUNDED)
+    return without_held(asked).exists()
 
 
 def hours_left(student: Student) -> Decimal | None:
@@ -40,7 +64,7 @@ def hours_check(*, student: Student, actor=None) -> None:
         return
     if left <= 0:
         contract_ended(student=student, actor=actor)
-    if left < student.campus.renewal_threshold and student.manager_id:
+    if left < student.campus.renewal_threshold and student.manager_id and renewal_asked(student):
         deadline_open(
             rule="R1",
             subject=student,
@@ -66,17 +90,24 @@ def contract_ended(*, student: Student, actor=None) -> bool:
 @transaction.atomic
 def renewals_open() -> int:
     """R1 for every active student already below their campus's threshold (a threshold lowered or
-    raised, hours entered by hand); safe to run every morning. Returns how many were looked at."""
+    raised, hours entered by hand); safe to run every morning. Returns how many were looked at.
+    A student still active or paused whose hours are all used (entered by hand, or by any path that
+    did not check them) has their contract ended here, as hours_check would have."""
+    count = 0
+    for student in with_hours(Student.objects.all()).filter(HOURS_GONE).select_related("manager", "campus"):
+        hours_check(student=student)
+        count += 1
     students = (
         with_hours(
-            Student.objects.filter(
-                status__in=(Student.Status.ACTIVE, Student.Status.PAUSED), manager__isnull=False
+            without_held(
+                Student.objects.filter(
+                    status__in=(Student.Status.ACTIVE, Student.Status.PAUSED), manager__isnull=False
+                )
             )
         )
         .filter(hours_left__lt=F("campus__renewal_threshold"))
         .select_related("manager__campus", "campus")
     )
-    count = 0
     for student in students.annotate(contract_count=Count("contracts", distinct=True)):
         deadline_open(rule="R1", subject=student, owner=student.manager, occurrence=student.contract_count)
         count += 1
@@ -101,6 +132,9 @@ def renewal_record(
     names the new contract. Either answer meets R1; "not decided" keeps it open."""
     if not can_edit_file(actor, student):
         raise PermissionDenied(_("Only the student's learning manager and those above record this."))
+    status = Student.objects.filter(pk=student.pk).values_list("status", flat=True).first()
+    if refusal := renewal_refusal(student, status):  # refunded: nothing to ask (hours used up: ask)
+        raise ValidationError(refusal, code="refunded")
     note = (note or "").strip()
     if outcome == Renewal.Outcome.DECLINED and not loss_reason:
         raise ValidationError({"loss_reason": _("Choose why the family does not renew.")})
@@ -151,6 +185,9 @@ def contract_renewed(*, contract, actor) -> None:
         data={"number": contract.number},
     )
     deadline_meet(rule="R1", subject=student, actor=actor)
+    left = hours_left(student)
+    if left is None or left <= 0:
+        return  # more hours were taught than bought: the new contract has not brought any to use yet
     if Student.objects.filter(pk=student.pk, status=Student.Status.ENDED).update(
         status=Student.Status.ACTIVE
     ):

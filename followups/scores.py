@@ -9,15 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deadlines import calendar
-from deadlines.services import (
-    deadline_meet,
-    deadline_open,
-    deadline_reschedule,
-)
+from deadlines.services import deadline_meet, deadline_open
 from students.models import Student
 from students.services import can_edit_file
 from timeline.services import timeline_add
 
+from .exams import l5_clock, l5_count_from, learned_on_check
 from .models import ExamScore, ExamSitting, GrowthRecord
 
 
@@ -55,10 +52,11 @@ def score_record(
     today = timezone.localdate()
     if exam_date > today:
         raise ValidationError({"exam_date": _("A score needs an exam that has taken place.")})
-    if learned_on and (learned_on < exam_date or learned_on > today):
-        raise ValidationError(
-            {"learned_on": _("The family learns a score after the exam and not in the future.")}
-        )
+    if learned_on:
+        learned_on_check(exam_date=exam_date, learned_on=learned_on)
+    elif sitting is not None and (clock := l5_clock(sitting)) and clock.event_at:
+        # The day the family learned the results, recorded before the score (exam_learned_later).
+        learned_on = max(timezone.localdate(clock.event_at), exam_date)
     if not 0 <= score <= full_marks:
         raise ValidationError({"score": _("The score must be between 0 and the full marks.")})
     if not (analysis or "").strip():
@@ -84,13 +82,7 @@ def score_record(
     known = datetime.combine(learned_on or exam_date, datetime.min.time(), tzinfo=calendar.local_zone())
     if sitting is not None:
         if learned_on and learned_on > exam_date:
-            deadline_reschedule(
-                rule="L5",
-                subject=sitting,
-                event=known,
-                actor=actor,
-                reason=_("The family learned the results on %(day)s.") % {"day": learned_on.isoformat()},
-            )
+            l5_count_from(sitting=sitting, learned_on=learned_on, actor=actor)
         deadline_meet(rule="L5", subject=sitting, actor=actor)
     elif student.manager_id:
         deadline_open(rule="L5", subject=record, owner=student.manager, start=known, actor=actor)

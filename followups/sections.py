@@ -10,14 +10,16 @@ from .forms import (
     CallbackForm,
     ConcernForm,
     ConcernHandleForm,
+    ExamLearnedForm,
     GrowthForm,
+    NoScoreForm,
     RenewalForm,
     ScoreForm,
     StudentExamForm,
 )
 from .models import Exam
 from .plans import PARENT_DOCUMENTS, TEACHER_PAPERS
-from .selectors import CHART_HEIGHT, CHART_WIDTH, score_trends
+from .selectors import CHART_HEIGHT, CHART_WIDTH, score_trends, sittings_open
 
 
 def callback_section(student, user, form=None) -> dict:
@@ -36,11 +38,24 @@ def watch_items(student, since=None) -> list:
     return list(student.concerns.filter(open_or_new).order_by("-raised_at")[:5])
 
 
-def score_section(student, user, form=None, exam_form=None) -> dict:
+def score_section(student, user, form=None, exam_form=None, sitting_forms: dict | None = None) -> dict:
+    """`sitting_forms`: a sitting's form refused, {sitting id: {"learned" or "no_score": form}}."""
     form = form or ScoreForm()
     # The score of an exam of the calendar is chosen among the exams this student sat, latest first.
     form.fields["exam"].queryset = Exam.objects.filter(sittings__student=student).order_by("-date", "-pk")
+    sitting_forms = sitting_forms or {}
+    # The exams whose score is still to enter: the day the family learned the results, or no score.
+    open_sittings = [
+        (
+            sitting,
+            clock,
+            sitting_forms.get(sitting.pk, {}).get("learned") or ExamLearnedForm(sitting_id=sitting.pk),
+            sitting_forms.get(sitting.pk, {}).get("no_score") or NoScoreForm(sitting_id=sitting.pk),
+        )
+        for sitting, clock in sittings_open(student)
+    ]
     return {
+        "open_sittings": open_sittings,
         "scores": list(student.scores.all()[:30]),
         "trends": score_trends(student),
         "score_form": form,

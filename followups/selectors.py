@@ -16,6 +16,7 @@ from students.models import Lesson, Student
 from students.selectors import HOURS, per_student, students_for, with_hours
 
 from .models import Exam, ExamScore, ExamSitting, Renewal
+from .renewal import without_held
 
 CHART_WIDTH, CHART_HEIGHT, PAD = 300, 110, 12
 
@@ -66,7 +67,8 @@ def renewal_list(
 ) -> QuerySet[Student]:
     """Students in the user's scope with their hours left, the last four weeks' hours, the open
     renewal task and the last renewal talk; below their campus's threshold unless `below_only` is
-    off. One query for any number of students."""
+    off. Not the students on hold (a refund under way, followups.renewal.RENEWAL_HOLDS). One query for
+    any number of students."""
     now = now or timezone.now()
     open_renewals = Deadline.objects.filter(rule="R1", status__in=ACTIVE).values("student")
     students = students_for(user).filter(
@@ -74,6 +76,7 @@ def renewal_list(
         | Q(status=Student.Status.ENDED, pk__in=open_renewals),  # hours gone, the family not yet asked
         manager__isnull=False,
     )
+    students = without_held(students)
     if manager_id:
         students = students.filter(manager_id=manager_id)
     recent = Lesson.objects.filter(status=Lesson.Status.DONE, starts_at__gte=now - RECENT, starts_at__lte=now)
@@ -112,13 +115,23 @@ class FollowupCounts:
     below_threshold: int  # followed students whose hours fell below their campus's threshold
 
 
-def followup_counts(user, *, now=None) -> FollowupCounts:
-    """The follow-up figures of the user's scope (for a manager, their own). Two queries."""
+def callbacks_due(user, *, now=None, manager_id: int | None = None) -> QuerySet[Deadline]:
+    """The callbacks and post-lesson talks (CALLBACK_RULES) of the user's scope still to do and due
+    by the end of the week (the next seven days after today, as My day counts it), late first, with
+    their students and owners; one manager's with `manager_id`."""
     now = now or timezone.now()
     week_end = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=8)
     callbacks = deadlines_for(user).filter(rule__in=CALLBACK_RULES, status__in=ACTIVE, due_at__lt=week_end)
+    if manager_id:
+        callbacks = callbacks.filter(owner_id=manager_id)
+    return callbacks.select_related("student", "owner").order_by("due_at", "pk")
+
+
+def followup_counts(user, *, now=None) -> FollowupCounts:
+    """The follow-up figures of the user's scope (for a manager, their own). Two queries."""
+    now = now or timezone.now()
     below = renewal_list(user, now=now)
-    return FollowupCounts(callbacks_due=callbacks.count(), below_threshold=below.count())
+    return FollowupCounts(callbacks_due=callbacks_due(user, now=now).count(), below_threshold=below.count())
 
 
 @dataclass
@@ -179,3 +192,21 @@ def exams_page(user, exams) -> list[tuple]:
             )
         )
     return [(exam, by_exam[exam.pk]) for exam in exams]
+
+
+def sittings_open(student) -> list[tuple[ExamSitting, Deadline]]:
+    """The exams of the calendar this student sat whose score task (L5) is still open, oldest first,
+    each with its clock (the student fetched through the user's selector): two queries at most."""
+    clocks = {
+        d.subject_id: d
+        for d in Deadline.objects.filter(
+            rule="L5",
+            subject_type=ContentType.objects.get_for_model(ExamSitting),
+            student=student,
+            status__in=ACTIVE,
+        )
+    }
+    if not clocks:
+        return []
+    sittings = ExamSitting.objects.filter(pk__in=clocks, student=student).select_related("exam")
+    return [(s, clocks[s.pk]) for s in sittings.order_by("exam__date", "pk")[:20]]

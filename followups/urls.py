@@ -8,6 +8,16 @@ urlpatterns = [
     path("exams/", views.exam_list, name="exams"),
     path("exams/sittings/<int:sitting_id>/no-score/", views.exam_no_score, name="exam_no_score"),
     path("students/<int:student_id>/exams/", views.exam_for_student, name="exam_for_student"),
+    path(
+        "students/<int:student_id>/exams/<int:sitting_id>/learned/",
+        views.exam_learned_later,
+        name="exam_learned",
+    ),
+    path(
+        "students/<int:student_id>/exams/<int:sitting_id>/no-score/",
+        views.student_exam_no_score,
+        name="student_exam_no_score",
+    ),
     path("students/<int:student_id>/callbacks/", views.entry_new, {"kind": "callback"}, name="callback_new"),
     path("students/<int:student_id>/scores/", views.entry_new, {"kind": "score"}, name="score_new"),
     path("students/<int:student_id>/growth/", views.entry_new, {"kind": "growth"}, name="growth_new"),

@@ -35,8 +35,10 @@ from .forms import (
     ConcernHandleForm,
     DocumentGivenForm,
     ExamForm,
+    ExamLearnedForm,
     GrowthForm,
     LessonTalkForm,
+    NoScoreForm,
     ReasonForm,
     RenewalForm,
     ScoreForm,
@@ -44,7 +46,15 @@ from .forms import (
 )
 from .models import Concern, ExamSitting
 from .sections import callback_section, concern_section, growth_section, renewal_section, score_section
-from .selectors import RENEWAL_ROLES, exams_for, exams_page, followup_counts, renewal_list, runs_out_on
+from .selectors import (
+    RENEWAL_ROLES,
+    callbacks_due,
+    exams_for,
+    exams_page,
+    followup_counts,
+    renewal_list,
+    runs_out_on,
+)
 
 
 @dataclass(frozen=True)
@@ -284,8 +294,8 @@ def student_resume(request, student_id: int):
 
 @login_required
 def followup_list(request):
-    """Follow-up at a glance: callbacks due this week, and the renewal list with each student's hours
-    left and the day they run out at the pace of the last four weeks."""
+    """Follow-up at a glance: the callbacks and talks due this week (?due=week), or the renewal list
+    with each student's hours left and the day they run out at the pace of the last four weeks."""
     user = request.user
     if user.role not in RENEWAL_ROLES:
         raise PermissionDenied
@@ -293,19 +303,26 @@ def followup_list(request):
     managers = list(scope.people_for(user).filter(role=Role.LEARNING_MANAGER).order_by("full_name"))
     manager_id = _int(request.GET.get("manager"))
     below_only = request.GET.get("all") != "1"
-    page = Paginator(renewal_list(user, below_only=below_only, manager_id=manager_id, now=now), 100).get_page(
-        request.GET.get("page")
-    )
+    due_week = request.GET.get("due") == "week"
+    if due_week:
+        rows = callbacks_due(user, now=now, manager_id=manager_id)
+    else:
+        rows = renewal_list(user, below_only=below_only, manager_id=manager_id, now=now)
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
     today = timezone.localdate(now)
-    for student in page:
-        student.runs_out_on = runs_out_on(student.hours_left, student.recent_hours, today)
-        student.weekly_pace = student.recent_hours / 4
+    for row in page:
+        if due_week:
+            row.url = row.action_url
+        else:
+            row.runs_out_on = runs_out_on(row.hours_left, row.recent_hours, today)
+            row.weekly_pace = row.recent_hours / 4
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "page": page,
         "counts": followup_counts(user, now=now),
         "below_only": below_only,
+        "due_week": due_week,
         "managers": managers if user.role != Role.LEARNING_MANAGER else [],
         "manager_id": manager_id,
         "query": query.urlencode(),
@@ -386,3 +403,72 @@ def exam_no_score(request, sitting_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("followups:exams")
+
+
+def _sitting(request, student_id: int, sitting_id: int):
+    """A student the user may see and one of their exam sittings (else 404); only those who keep the
+    student's file act on it."""
+    student = _student(request, student_id)
+    sitting = get_object_or_404(
+        ExamSitting.objects.select_related("exam", "student__campus"), pk=sitting_id, student=student
+    )
+    if not can_edit_file(request.user, student):
+        raise PermissionDenied
+    return student, sitting
+
+
+def _to_scores(request, student):
+    return HttpResponseClientRefresh() if request.htmx else redirect(f"{student.get_absolute_url()}#scores")
+
+
+def _sitting_done(request, student, changed: bool, message: str):
+    """A sitting's form recorded: say whether it changed anything, on the reloaded student page."""
+    if not changed:
+        messages.info(request, _("This was already recorded."))
+        return _to_scores(request, student)
+    return _saved(request, student, "#scores", message)
+
+
+def _sitting_refused(request, student, error: ValidationError):
+    """A refusal about the sitting itself (its clock closed meanwhile): the reloaded page says so, as
+    the sitting's forms are no longer shown."""
+    messages.error(request, " ".join(error.messages))
+    return _to_scores(request, student)
+
+
+@login_required
+@require_POST
+def exam_learned_later(request, student_id: int, sitting_id: int):
+    """The family learned the results after the exam: L5 counts a week from that day."""
+    student, sitting = _sitting(request, student_id, sitting_id)
+    form = ExamLearnedForm(request.POST, sitting_id=sitting.pk)
+    if form.is_valid():
+        try:
+            changed = exams.exam_learned_later(
+                sitting=sitting, actor=request.user, learned_on=form.cleaned_data["learned_on"]
+            )
+            message = _("The score is now due a week after the day the family learned the results.")
+            return _sitting_done(request, student, changed, message)
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                return _sitting_refused(request, student, error)
+            form.add_service_error(error)
+    context = score_section(student, request.user, sitting_forms={sitting.pk: {"learned": form}})
+    return _section(request, student, "followups/_scores.html", context)
+
+
+@login_required
+@require_POST
+def student_exam_no_score(request, student_id: int, sitting_id: int):
+    """No score for this student and exam, from the student's page: L5 closes with the reason."""
+    student, sitting = _sitting(request, student_id, sitting_id)
+    form = NoScoreForm(request.POST, sitting_id=sitting.pk)
+    if form.is_valid():
+        try:
+            reason = form.cleaned_data["reason"]
+            closed = exams.exam_no_score(sitting=sitting, actor=request.user, reason=reason)
+            return _sitting_done(request, student, closed, _("Recorded: no score."))
+        except ValidationError as error:
+            form.add_service_error(error)
+    context = score_section(student, request.user, sitting_forms={sitting.pk: {"no_score": form}})
+    return _section(request, student, "followups/_scores.html", context)

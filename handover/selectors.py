@@ -1,13 +1,13 @@
 from datetime import datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts import scope
 from accounts.models import Role
 from deadlines.calendar import local_zone
-from deadlines.models import ACTIVE, Deadline
+from deadlines.models import ACTIVE, LATE, Deadline, Status
 from students.models import Lesson
 from students.selectors import students_for
 
@@ -31,11 +31,31 @@ def paper_items_for(user) -> QuerySet[PaperItem]:
     return PaperItem.objects.filter(handover__in=handovers_for(user))
 
 
-def handover_list(user) -> QuerySet[Handover]:
-    """Handovers not signed off yet first, newest first."""
+def late_clocks(now: datetime) -> QuerySet[Deadline]:
+    """Clocks that ran over: late now (swept or not yet), met late, or missed."""
+    return Deadline.objects.filter(
+        Q(status__in=(*LATE, Status.MET_LATE, Status.MISSED)) | Q(status__in=ACTIVE, due_at__lte=now)
+    )
+
+
+def handover_list(user, *, now: datetime | None = None) -> QuerySet[Handover]:
+    """Handovers not signed off yet first, newest first; each marks its late steps (h1_late, h3_late,
+    h4_late, and h5_late for a missing paper item brought late or not yet): one query for the page."""
+    late = late_clocks(now or timezone.now())
+    own = late.filter(subject_type=ContentType.objects.get_for_model(Handover), subject_id=OuterRef("pk"))
+    items = PaperItem.objects.filter(handover=OuterRef(OuterRef("pk"))).values("pk")
+    items_late = late.filter(
+        rule="H5", subject_type=ContentType.objects.get_for_model(PaperItem), subject_id__in=items
+    )
     return (
         handovers_for(user)
         .select_related("student", "contract", "manager", "consultant")
+        .annotate(
+            h1_late=Exists(own.filter(rule="H1")),
+            h3_late=Exists(own.filter(rule="H3")),
+            h4_late=Exists(own.filter(rule="H4")),
+            h5_late=Exists(items_late),
+        )
         .order_by("consultant_signed_at", "manager_signed_at", "-created_at")
     )
 

@@ -118,6 +118,22 @@ def item_received(request, pk: int, item_id: int):
     return redirect(handover)
 
 
+@login_required
+def item_detail(request, item_id: int):
+    """A missing paper item's clock (H5) opens the page of its handover."""
+    item = get_object_or_404(selectors.paper_items_for(request.user), pk=item_id)
+    return redirect("handover:detail", item.handover_id)
+
+
+@login_required
+def preclass_work(request, pre_id: int):
+    """A pre-class clock (P1–P3, whose subject is the pre-class work) opens the student's pre-class page."""
+    if request.user.role == Role.TEACHER:  # as on the pre-class page itself
+        raise Http404
+    pre = get_object_or_404(PreClass.objects.filter(student__in=students_for(request.user)), pk=pre_id)
+    return redirect("handover:preclass", pre.student_id)
+
+
 def _preclass_student(request, student_id: int):
     if request.user.role == Role.TEACHER:  # teachers see lessons and documents, not the preparation notes
         raise Http404

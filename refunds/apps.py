@@ -10,12 +10,15 @@ class RefundsConfig(AppConfig):
     verbose_name = _("Refunds")
 
     def ready(self):
+        from followups.renewal import renewal_hold
         from timeline import audience
 
         from .home import QUEUE
-        from .selectors import case_refund, refund_events, refunds_for
+        from .selectors import case_refund, refund_events, refunds_for, students_refund_under_way
 
         audience.declare("refunds.refund", refunds_for)
+        # A refund under way: the student leaves the renewal list and gets no renewal task (R1).
+        renewal_hold("refunds", students_refund_under_way)
         # A lost case's refund on the case's page, and in its story.
         case_page.register(case_page.Part("refund", 10, context=case_refund, story=refund_events))
         home.queue(QUEUE)

@@ -21,6 +21,16 @@ def refunds_for(user) -> QuerySet[Refund]:
     return Refund.objects.none()
 
 
+# A refund is under way from its submission until it is paid (being approved, returned, approved).
+UNDER_WAY = (Refund.Status.APPROVING, Refund.Status.RETURNED, Refund.Status.APPROVED)
+
+
+def students_refund_under_way() -> QuerySet:
+    """The ids of the students whose refund is under way, as a subquery: their family is not asked
+    about renewal meanwhile (registered as a hold of followups.renewal)."""
+    return Refund.objects.filter(status__in=UNDER_WAY).values("student")
+
+
 def refund_story(refund: Refund, user) -> QuerySet[Event]:
     """What happened to the refund, in order (the reader may open it: it came through refunds_for)."""
     events = Event.objects.filter(

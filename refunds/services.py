@@ -140,6 +140,8 @@ def refund_submit(
         reason=refund.reason,
         data={"amount": str(amount)},
     )
+    # The family asks for its money back: no renewal talk is due meanwhile (followups.renewal holds).
+    stop_student_clocks(case.student, ("R1",), actor, _("Refund applied for."))
     return refund, True
 
 

@@ -1,6 +1,7 @@
 """The retention chain's queues on the homes of those whose move it is (registered in accounts.home):
 the campus director's rescue, analysis and carrying out of the president's instruction; the memos
-waiting for the president's instruction; the rescues a head teacher leads. Each queue runs two
+waiting for the president's instruction; the rescues a head teacher leads. Each row says the next
+step and who takes it (steps.next_step, as the case page and the board do). Each queue runs two
 queries (its rows, with their clocks, and a count)."""
 
 from django.contrib.contenttypes.models import ContentType
@@ -16,33 +17,35 @@ from deadlines.models import ACTIVE, Deadline
 
 from .models import Case
 from .selectors import cases_for
+from .steps import HEAD_TEACHER_KINDS, next_step, with_steps
 
 S = Case.Stage
 
-# The director's moves: the second rescue once the supervisor's memo is in (E3), the responsibility
-# analysis of a lost case, and carrying out the president's instruction (E4).
+# The director's moves: the second rescue once the supervisor's memo is in (E3's second round), the
+# responsibility analysis of a lost case, and carrying out the president's instruction (E4).
 DIRECTOR_RESCUE = Q(stage=S.REPORT) & ~Q(memo="")
 DIRECTOR_ANALYSIS = Q(stage=S.RESPONSIBILITY, superiors_memo="")
 DIRECTOR_EXECUTION = Q(stage=S.RESPONSIBILITY, execution="") & ~Q(instruction="")
 # The president's move: an instruction on the director's memo to the superiors.
 PRESIDENT_INSTRUCTION = Q(stage=S.RESPONSIBILITY, instruction="") & ~Q(superiors_memo="")
 # A complaint's or an unstable situation's rescue is led by the head teacher (services.may_lead_rescue).
-HEAD_TEACHER_RESCUE = Q(stage=S.RESCUE, kind__in=(Case.Kind.COMPLAINT, Case.Kind.INSTABILITY))
+HEAD_TEACHER_RESCUE = Q(stage=S.RESCUE, kind__in=HEAD_TEACHER_KINDS)
 
 
-def _clock(rule: str, *, active: bool = True) -> Subquery:
-    """The due time of the case's latest clock of `rule` (any status, with active=False: E3 is met by
-    the memo, and the director's rescue falls within the same working day)."""
+def _clock(rule: str) -> Subquery:
+    """The due time of the case's latest active clock of `rule` (E3: the director's second rescue
+    once the memo has met the supervisor's round)."""
     clocks = Deadline.objects.filter(
-        subject_type=ContentType.objects.get_for_model(Case), subject_id=OuterRef("pk"), rule=rule
+        subject_type=ContentType.objects.get_for_model(Case),
+        subject_id=OuterRef("pk"),
+        rule=rule,
+        status__in=ACTIVE,
     )
-    if active:
-        clocks = clocks.filter(status__in=ACTIVE)
-    return Subquery(clocks.order_by("-opened_at", "-pk").values("due_at")[:1])
+    return Subquery(clocks.order_by("-occurrence", "-opened_at", "-pk").values("due_at")[:1])
 
 
 def _queue(cases: QuerySet[Case], due) -> tuple[list[Case], int]:
-    rows = cases.select_related("student", "manager", "campus").annotate(due=due)
+    rows = with_steps(cases).select_related("student", "manager", "campus").annotate(due=due)
     rows = rows.order_by(F("due").asc(nulls_last=True), "raised_at", "pk")
     return list(rows[: home.QUEUE_LIMIT]), cases.count()
 
@@ -63,7 +66,7 @@ def _head_teacher_cases(user) -> QuerySet[Case]:
 def director_items(user, now) -> tuple[list[home.Item], int]:
     cases = _director_cases(user)
     due = models.Case(
-        models.When(stage=S.REPORT, then=_clock("E3", active=False)),
+        models.When(stage=S.REPORT, then=_clock("E3")),
         models.When(~Q(instruction=""), then=_clock("E4")),
         default=None,
     )
@@ -72,18 +75,13 @@ def director_items(user, now) -> tuple[list[home.Item], int]:
 
 
 def _director_item(case: Case) -> home.Item:
-    if case.stage == S.REPORT:
-        label, rule, anchor = _("Your rescue: the supervisor's memo is in"), "E3", "director"
-    elif case.instruction:
-        label, rule, anchor = _("Carry out the president's instruction"), "E4", "execution"
-    else:
-        label, rule, anchor = _("Responsibility analysis and memo to the superiors"), "", "analysis"
+    step = next_step(case)  # the second rescue, the analysis or carrying out the instruction
     return home.Item(
-        label=label,
+        label=str(step.label),
         about=f"{case.student.full_name} · {case.manager.display_name}",
-        url=f"{case.get_absolute_url()}#act-{anchor}",
+        url=f"{case.get_absolute_url()}#act-{step.action}",
         due_at=case.due,
-        note=rule,
+        note=step.rule,
     )
 
 
@@ -92,7 +90,7 @@ def president_items(user, now) -> tuple[list[home.Item], int]:
     rows = cases.select_related("student", "campus").order_by("outcome_at", "pk")
     items = [
         home.Item(
-            label=_("Give your instruction on the director's memo"),
+            label=str(next_step(case).label),
             about=f"{case.student.full_name} · {case.campus.name}",
             url=f"{case.get_absolute_url()}#act-instruction",
             note=_("lost %(when)s") % {"when": timezone.localtime(case.outcome_at).strftime("%Y-%m-%d")}
@@ -109,7 +107,7 @@ def head_teacher_items(user, now) -> tuple[list[home.Item], int]:
     rows, total = _queue(cases, _clock("E2"))
     items = [
         home.Item(
-            label=_("Lead the rescue"),
+            label=str(next_step(case).label),
             about=f"{case.student.full_name} · {case.manager.display_name}",
             url=f"{case.get_absolute_url()}#act-rescue",
             due_at=case.due,

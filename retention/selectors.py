@@ -13,6 +13,7 @@ from timeline.models import Event
 from . import case_page
 from .models import Case
 from .reasons import ITEMS
+from .steps import with_steps
 
 # Who follows cases: they hold the family's conflicts, the memos and the accountable people.
 # Teachers and consultants raise warning signs; finance sees the refunds only.
@@ -32,7 +33,8 @@ def cases_for(user) -> QuerySet[Case]:
 
 
 def board(user, *, closed: bool = False) -> QuerySet[Case]:
-    """Open cases (or closed ones) with the clock of their stage, late ones first. One query."""
+    """Open cases (or closed ones) with the clock of their stage, late ones first, and what
+    steps.next_step reads. One query."""
     clock = Deadline.objects.filter(
         subject_type=ContentType.objects.get_for_model(Case),
         subject_id=OuterRef("pk"),
@@ -41,11 +43,15 @@ def board(user, *, closed: bool = False) -> QuerySet[Case]:
     ).order_by("due_at")
     cases = cases_for(user).select_related("student", "manager")
     cases = cases.filter(stage=Case.Stage.CLOSED) if closed else cases.exclude(stage=Case.Stage.CLOSED)
-    return cases.annotate(
-        clock_rule=Subquery(clock.values("rule")[:1]),
-        clock_due_at=Subquery(clock.values("due_at")[:1]),
-        clock_status=Subquery(clock.values("status")[:1]),
-    ).order_by("clock_due_at", "-raised_at", "pk")
+    return (
+        with_steps(cases)
+        .annotate(
+            clock_rule=Subquery(clock.values("rule")[:1]),
+            clock_due_at=Subquery(clock.values("due_at")[:1]),
+            clock_status=Subquery(clock.values("status")[:1]),
+        )
+        .order_by("clock_due_at", "-raised_at", "pk")
+    )
 
 
 def case_story(case: Case, user) -> QuerySet[Event]:

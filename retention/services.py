@@ -19,6 +19,7 @@ from timeline.services import timeline_add
 
 from .models import Case
 from .reasons import ITEMS
+from .steps import E3_DIRECTOR, E3_MEMO, head_teachers, rescue_leader
 
 S = Case.Stage
 # Who may raise a warning sign: everyone who works with the student.
@@ -69,6 +70,16 @@ def supervisor_of(case: Case) -> User:
     if team is not None and team.supervisor_id and team.supervisor.is_active:
         return team.supervisor
     return director_of(case)
+
+
+def rescue_owner(case: Case) -> User:
+    """Who owns the rescue's clock (E2): the campus's head teacher for a complaint or an unstable
+    situation where there is one, else the supervisor (steps.rescue_leader decides)."""
+    if rescue_leader(case) == Role.HEAD_TEACHER:
+        head_teacher = head_teachers(case.campus_id).first()
+        if head_teacher is not None:
+            return head_teacher
+    return supervisor_of(case)
 
 
 def director_of(case: Case) -> User:
@@ -137,6 +148,10 @@ def case_open(
         raise ValidationError(_("Assign a learning manager before raising a warning sign."))
     if student.status == Student.Status.REFUNDED:
         raise ValidationError(_("This student has been refunded."))
+    if student.status == Student.Status.ENDED:
+        raise ValidationError(
+            _("This student's contract has ended: a warning sign is raised only during a contract.")
+        )
     description = _text(description, "description", _("Say what was noticed."))
     Student.objects.select_for_update().get(pk=student.pk)  # one open case, however many clicks
     open_case = student.cases.exclude(stage=S.CLOSED).first()
@@ -232,7 +247,9 @@ def warning_stabilise(
 
 @transaction.atomic
 def warning_escalate(*, case: Case, actor, parent_talk: str, conflict_points: str, kind: str) -> None:
-    """Not settled: the conflict points go to the team's rescue (E2, 2 working days, the supervisor's)."""
+    """Not settled: the conflict points go to the team's rescue (E2, 2 working days, the head
+    teacher's for a complaint or an unstable situation where the campus has one, else the
+    supervisor's)."""
     _require(
         is_manager(actor, case) or is_supervisor(actor, case), _("Only the student's manager escalates this.")
     )
@@ -252,7 +269,7 @@ def warning_escalate(*, case: Case, actor, parent_talk: str, conflict_points: st
     )
     for rule in ("E1", "L8"):
         deadline_meet(rule=rule, subject=case, actor=actor)
-    deadline_open(rule="E2", subject=case, owner=supervisor_of(case), actor=actor)
+    deadline_open(rule="E2", subject=case, owner=rescue_owner(case), actor=actor)
 
 
 @transaction.atomic
@@ -313,24 +330,27 @@ def rescue_failed(
         reason_note=(reason_note or "").strip(),
     )
     deadline_meet(rule="E2", subject=case, actor=actor)
-    deadline_open(rule="E3", subject=case, owner=supervisor_of(case), actor=actor)
+    deadline_open(rule="E3", subject=case, owner=supervisor_of(case), actor=actor, occurrence=E3_MEMO)
 
 
 @transaction.atomic
 def report_submit(*, case: Case, actor, department_feedback: str, memo: str) -> None:
-    """The supervisor's feedback to the departments and written memo to the campus director (E3 met)."""
+    """The supervisor's feedback to the departments and written memo to the campus director (E3's
+    first round met); the director's second rescue is due within a working day (E3's second round,
+    the director's)."""
     _require(is_supervisor(actor, case), _("Only the manager's supervisor writes the memo."))
     _require_stage(case, S.REPORT)
     feedback = _text(department_feedback, "department_feedback", _("Write the feedback to the departments."))
     memo = _text(memo, "memo", _("Write the memo to the campus director."))
     _save(case, actor, "case.reported", reason=memo, once="memo", department_feedback=feedback, memo=memo)
-    deadline_meet(rule="E3", subject=case, actor=actor)
+    deadline_meet(rule="E3", subject=case, actor=actor, occurrence=E3_MEMO)
+    deadline_open(rule="E3", subject=case, owner=director_of(case), actor=actor, occurrence=E3_DIRECTOR)
 
 
 @transaction.atomic
 def director_decide(*, case: Case, actor, director_rescue: str, retained: bool) -> None:
     """The director's own rescue: the student stays (closed, retained) or the case moves on to the
-    responsibility analysis (lost)."""
+    responsibility analysis (lost); E3's second round is met either way."""
     _require(is_director(actor, case), _("Only the campus director records the director's rescue."))
     _require_stage(case, S.REPORT)
     if not case.memo:
@@ -359,6 +379,7 @@ def director_decide(*, case: Case, actor, director_rescue: str, retained: bool) 
             outcome=Case.Outcome.LOST,
             outcome_at=timezone.now(),
         )
+    deadline_meet(rule="E3", subject=case, actor=actor, occurrence=E3_DIRECTOR)
 
 
 @transaction.atomic
@@ -418,15 +439,16 @@ def _require_stage(case: Case, stage: str) -> None:
 
 
 def cases_follow_manager(*, student: Student) -> None:
-    """The student moved to another manager: their open case moves along, and the team's clocks
-    (E2, E3) go to the new manager's supervisor."""
+    """The student moved to another manager: their open case moves along; the rescue's clock (E2)
+    goes to whoever now owns it (the head teacher's stays theirs) and the memo's (E3's first round) to
+    the new manager's supervisor. The director's second rescue stays the director's."""
     for case in student.cases.exclude(stage=S.CLOSED).select_related("manager__team"):
         Case.objects.filter(pk=case.pk).update(manager_id=student.manager_id)
         case.manager = student.manager
-        owner = supervisor_of(case)
-        Deadline.objects.filter(
-            subject_type=ContentType.objects.get_for_model(Case),
-            subject_id=case.pk,
-            rule__in=("E2", "E3"),
-            status__in=ACTIVE,
-        ).update(owner=owner)
+        clocks = Deadline.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Case), subject_id=case.pk, status__in=ACTIVE
+        )
+        if case.stage == S.RESCUE:
+            clocks.filter(rule="E2").update(owner=rescue_owner(case))
+        if case.stage == S.REPORT:
+            clocks.filter(rule="E3", occurrence=E3_MEMO).update(owner=supervisor_of(case))

@@ -23,6 +23,7 @@ from . import case_page, forms, services
 from .models import Case
 from .reasons import ITEMS
 from .selectors import CASE_VIEWERS, board, case_clocks, case_story, cases_for, loss_analysis
+from .steps import next_step, with_steps
 
 S = Case.Stage
 
@@ -38,6 +39,9 @@ class Action:
     may: Callable
     # A record made once: the step is no longer offered when the case holds it.
     once: str = ""
+    # A record that comes first: the step is offered only once the case holds it (the service
+    # refuses it before, too).
+    after: str = ""
 
 
 def _president(user, case) -> bool:
@@ -104,6 +108,7 @@ ACTIONS = {
         forms.DirectorForm,
         services.director_decide,
         services.is_director,
+        after="memo",
     ),
     "analysis": Action(
         S.RESPONSIBILITY,
@@ -120,6 +125,7 @@ ACTIONS = {
         services.instruction_give,
         _president,
         once="instruction",
+        after="superiors_memo",
     ),
     "execution": Action(
         S.RESPONSIBILITY,
@@ -127,24 +133,30 @@ ACTIONS = {
         forms.ExecutionForm,
         services.instruction_carried_out,
         services.is_director,
+        after="instruction",
     ),
 }
 
 
 def _case(request, pk: int) -> Case:
-    cases = cases_for(request.user).select_related("student__campus", "manager__team", "raised_by", "campus")
-    return get_object_or_404(cases, pk=pk)
+    cases = cases_for(request.user).select_related("student__campus", "raised_by", "campus")
+    return get_object_or_404(with_steps(cases), pk=pk)
 
 
 def _actions(user, case, bound: dict | None = None) -> list[tuple[str, Action, object]]:
-    """The moves the user may make on the case now, each with its (possibly bound) form."""
+    """The moves the user may make on the case now, each with its (possibly bound) form; a form sent
+    back with the service's refusal shows again with what was typed, even where it is not offered."""
     bound = bound or {}
     return [
         (name, action, bound.get(name) or action.form(initial=_initial(case, action)))
         for name, action in ACTIONS.items()
-        if action.stage == case.stage
-        and action.may(user, case)
-        and not (action.once and getattr(case, action.once))
+        if name in bound
+        or (
+            action.stage == case.stage
+            and action.may(user, case)
+            and not (action.once and getattr(case, action.once))
+            and not (action.after and not getattr(case, action.after))
+        )
     ]
 
 
@@ -163,6 +175,7 @@ def case_list(request):
     cases = list(board(request.user, closed=closed)[:300])
     by_stage = {stage: [] for stage in S.values if stage != S.CLOSED}
     for case in cases:
+        case.step = next_step(case)
         by_stage.setdefault(case.stage, []).append(case)
     context = {
         "cases": cases,
@@ -201,6 +214,7 @@ def case_detail(request, pk: int, bound: dict | None = None):
     case = _case(request, pk)
     context = {
         "case": case,
+        "step": next_step(case),
         "actions": _actions(request.user, case, bound),
         "reasons": [ITEMS[code] for code in case.reasons if code in ITEMS],
         "timeline": case_story(case, request.user),

@@ -74,6 +74,10 @@ class Student(models.Model):
     measures = models.TextField(_("measures"), blank=True)
     file_updated_at = models.DateTimeField(_("file updated at"), null=True, blank=True)
 
+    # No longer taught: all class hours used (the contract ended) or refunded. Such a student books
+    # no lesson and raises no warning sign; a refunded one is not asked about renewal either.
+    FINISHED = (Status.ENDED, Status.REFUNDED)
+
     FILE_FIELDS = (
         "personality",
         "hobbies",
@@ -101,6 +105,11 @@ class Student(models.Model):
 
     def get_absolute_url(self):
         return reverse("students:detail", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        """Whether the student is no longer taught (FINISHED)."""
+        return self.status in self.FINISHED
 
 
 class Guardian(models.Model):

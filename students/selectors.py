@@ -97,8 +97,6 @@ def caseload(
             phones = Q(phone__contains=digits) if privacy.reads_contacts_in_full(user) else Q(phone=digits)
             match |= Q(pk__in=Guardian.objects.filter(phones).values("student"))
         students = students.filter(match)
-    if status:
-        students = students.filter(status=status)
     if manager_id:
         students = students.filter(manager_id=manager_id)
     if unassigned:
@@ -106,9 +104,37 @@ def caseload(
     if campus_id:
         students = students.filter(campus_id=campus_id)
     students = with_hours(students, now=now)
+    if status:
+        students = students.filter(status_q(status))
     if hours_left_below is not None:
-        students = students.filter(hours_left__lt=hours_left_below)
+        # A refunded student's hours are refunded, not left to use.
+        students = students.filter(hours_left__lt=hours_left_below).exclude(status=Student.Status.REFUNDED)
     return students.order_by("-late_deadlines", "full_name", "pk")
+
+
+# Taught students (with_hours) whose contracts' hours are all used: their contract has ended, even in
+# the moment before followups.renewal.hours_check (or the morning's run) records it.
+HOURS_GONE = Q(
+    status__in=(Student.Status.ACTIVE, Student.Status.PAUSED), hours_bought__gt=0, hours_left__lte=0
+)
+
+
+def status_q(status: str) -> Q:
+    """The students the list shows under `status` (with_hours): one with no hours left is never active
+    or paused, but ended."""
+    if status in (Student.Status.ACTIVE, Student.Status.PAUSED):
+        return Q(status=status) & ~HOURS_GONE
+    if status == Student.Status.ENDED:
+        return Q(status=status) | HOURS_GONE
+    return Q(status=status)
+
+
+def status_shown(student: Student) -> None:
+    """The status a page shows for a student read through with_hours: ended once the hours are gone.
+    Changes the instance in memory only (it is never saved from a page that shows it)."""
+    gone = student.hours_bought > 0 and student.hours_left <= 0
+    if gone and student.status in (Student.Status.ACTIVE, Student.Status.PAUSED):
+        student.status = Student.Status.ENDED
 
 
 # The students a manager works with: not those whose contract ended or who were refunded.
@@ -162,9 +188,23 @@ TIMELINE_RULES = {
 }
 
 
-def student_timeline(student: Student, user, *, show: str = "", limit: int = 200) -> QuerySet[Event]:
-    """The newest events of a student that the user may read, all or one filter's: a case's or a
-    refund's only for those who may open the case or the refund (timeline.audience)."""
+# The student page shows this many events at a time; "older" loads the next as many.
+TIMELINE_PAGE = 50
+
+
+@dataclass
+class TimelinePage:
+    events: list[Event]
+    # The last event shown when older ones follow (?before= it loads them), else None.
+    next_before: int | None
+
+
+def student_timeline(
+    student: Student, user, *, show: str = "", before: int | None = None, limit: int = TIMELINE_PAGE
+) -> TimelinePage:
+    """The newest `limit` events of a student that the user may read, all or one filter's, or with
+    `before` (an event's id) the `limit` that come after it, newest first: a case's or a refund's
+    only for those who may open the case or the refund (timeline.audience). One query."""
     events = student.timeline.filter(audience.readable_q(user)).select_related("actor")
     if show in TIMELINE_FILTERS:
         match = Q()
@@ -173,7 +213,12 @@ def student_timeline(student: Student, user, *, show: str = "", limit: int = 200
         if show in TIMELINE_RULES:
             match |= Q(kind__startswith="deadline.", data__rule__in=TIMELINE_RULES[show])
         events = events.filter(match)
-    return events.order_by("-at", "-pk")[:limit]
+    if before is not None:  # after that event in the order shown: (at, pk) descending
+        at = Subquery(student.timeline.filter(pk=before).values("at")[:1])
+        events = events.filter(Q(at__lt=at) | Q(at=at, pk__lt=before))
+    rows = list(events.order_by("-at", "-pk")[: limit + 1])
+    more = len(rows) > limit
+    return TimelinePage(rows[:limit], rows[limit - 1].pk if more else None)
 
 
 def student_deadlines(student, user) -> QuerySet[Deadline]:

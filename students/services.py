@@ -63,6 +63,18 @@ SIGNERS = (Role.CONSULTANT,)
 ASSIGNERS = (Role.SUPERVISOR, Role.DIRECTOR)
 
 
+def renewal_refusal(student: Student, status: str | None = None) -> str:
+    """Why the student's family is not asked about renewal nor renews ("" when it may): a refunded
+    student's file is closed. A student whose hours are used up may renew: the new contract
+    reactivates them."""
+    if (status or student.status) == Student.Status.REFUNDED:
+        return _(
+            "%(student)s was refunded: there is no renewal to ask about. If the family signs again, enter "
+            "the contract as a new student."
+        ) % {"student": student.full_name}
+    return ""
+
+
 @transaction.atomic
 def contract_sign(
     *,
@@ -90,6 +102,8 @@ def contract_sign(
         renewal = False
     elif student.campus_id != actor.campus_id:
         raise PermissionDenied(_("This student belongs to another campus."))
+    elif Student.objects.filter(pk=student.pk, status=Student.Status.REFUNDED).exists():
+        raise ValidationError(renewal_refusal(student, Student.Status.REFUNDED), code="refunded")
     else:
         renewal = True
     signed = Contract.objects.create(student=student, consultant=actor, request_key=request_key, **contract)
@@ -201,6 +215,28 @@ def student_assign(
 BOOKED = (Lesson.Status.SCHEDULED, Lesson.Status.DONE)
 
 
+def booking_refusal(student: Student, status: str | None = None) -> str:
+    """Why no lesson may be booked for the student ("" when they may be): one whose hours are all used
+    is booked again once a further contract reactivates them; a refunded one never. `status`: the
+    student's status as just read (default: the one `student` carries)."""
+    status = status or student.status
+    if status == Student.Status.ENDED:
+        return _(
+            "%(student)s's class hours are all used and the contract has ended: lessons are booked "
+            "again once the consultant enters a new contract."
+        ) % {"student": student.full_name}
+    if status == Student.Status.REFUNDED:
+        return _("%(student)s was refunded: no more lessons are booked.") % {"student": student.full_name}
+    return ""
+
+
+def booking_check(student: Student) -> None:
+    """Refuses a new booking for a student no longer taught, read from the database as it is now."""
+    status = Student.objects.filter(pk=student.pk).values_list("status", flat=True).first()
+    if refusal := booking_refusal(student, status):
+        raise ValidationError(refusal, code="finished")
+
+
 def lesson_book(
     *,
     student: Student,
@@ -226,6 +262,8 @@ def lesson_book(
         raise ValidationError({"starts_at": _("Choose a date between 2000 and 2100.")})
     classroom = classroom.strip().upper()  # "a301" and "A301 " are one room
     Campus.objects.select_for_update().get(pk=student.campus_id)
+    if lesson is None:  # a new booking; a lesson already booked may still move
+        booking_check(student)
     overlapping = Lesson.objects.filter(
         status__in=BOOKED, starts_at__lt=ends_at, ends_at__gt=starts_at
     ).exclude(pk=getattr(lesson, "pk", None))
@@ -265,6 +303,11 @@ def may_plan(user, student: Student) -> bool:
     return user.role != Role.LEARNING_MANAGER or student.manager_id == user.pk
 
 
+def may_book(user, student: Student) -> bool:
+    """Whether the user may book new lessons for the student: a planner, and the student still taught."""
+    return may_plan(user, student) and not booking_refusal(student)
+
+
 @transaction.atomic
 def lessons_schedule(
     *,
@@ -290,6 +333,7 @@ def lessons_schedule(
         sent = list(student.lessons.filter(request_key=request_key).order_by("starts_at"))
         if sent:
             return sent
+    booking_check(student)  # said once, not once per week of the series
     if starts_at <= timezone.now():
         raise ValidationError({"starts_at": _("A new lesson must be in the future.")})
     booked = []

@@ -45,6 +45,7 @@ from .selectors import (
     TIMETABLE_ROOM_WEEKS,
     caseload,
     files_for,
+    status_shown,
     student_deadlines,
     student_timeline,
     students_for,
@@ -57,6 +58,7 @@ from .services import (
     SIGNERS,
     AssignmentChanged,
     assignable_managers,
+    booking_refusal,
     can_edit_file,
     contract_sign,
     document_add,
@@ -66,8 +68,10 @@ from .services import (
     lessons_schedule,
     markable,
     may_add_document,
+    may_book,
     may_plan,
     may_record_given,
+    renewal_refusal,
     student_assign,
     student_file_update,
 )
@@ -80,6 +84,8 @@ def student_list(request):
     form = CaseloadFilterForm(request.GET or None, managers=managers, campuses=campuses)
     students = caseload(request.user, **form.filters())
     page = Paginator(students, 50).get_page(request.GET.get("page"))
+    for student in page:
+        status_shown(student)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -99,10 +105,17 @@ def _student(request, pk: int):
 
 
 def _timeline_context(request, student) -> dict:
+    """The timeline's newest page, or with ?before=<event id> the page after that event; ?show= a
+    filter."""
     show = request.GET.get("show", "")
     show = show if show in TIMELINE_FILTERS else ""
+    before = request.GET.get("before", "")
+    before = int(before) if before.isdigit() and len(before) < 19 else None
+    page = student_timeline(student, request.user, show=show, before=before)
     return {
-        "timeline": student_timeline(student, request.user, show=show),
+        "timeline": page.events,
+        "timeline_next": page.next_before,
+        "timeline_older": before is not None,  # a later page: a link back to the newest
         "show": show,
         "timeline_labels": TIMELINE_LABELS,
     }
@@ -112,10 +125,13 @@ def _timeline_context(request, student) -> dict:
 def student_detail(request, pk: int):
     student = _student(request, pk)
     user, now = request.user, timezone.now()
-    if request.htmx and "show" in request.GET and user.role != Role.TEACHER:  # a timeline filter
+    if request.htmx and {"show", "before"} & set(request.GET) and user.role != Role.TEACHER:
+        # A timeline filter (the whole timeline), or its next events (the rows that follow).
         context = {"student": student, **_timeline_context(request, student)}
-        return TemplateResponse(request, "students/detail.html#timeline", context)
+        part = "timeline_rows" if "before" in request.GET else "timeline"
+        return TemplateResponse(request, f"students/detail.html#{part}", context)
     access_record(actor=user, action=Access.Action.FILE_OPENED, student=student)
+    status_shown(student)  # no hours left: ended, whatever the row says a moment before the check
     if user.role == Role.TEACHER:  # a teacher sees the student's lessons and documents, not the file
         context = {
             "student": student,
@@ -146,6 +162,7 @@ def student_detail(request, pk: int):
         "lessons": lessons,
         "markable": {lesson.pk for lesson in lessons if markable(user, lesson, now)},
         "may_plan": may_plan(user, student),
+        "may_book": may_book(user, student),
         "may_add_document": may_add_document(user, student),
         "documents": list(student.documents.select_related("uploaded_by")),
         # The sections the apps above contribute (students/sections.py): handovers, follow-up, retention.
@@ -160,6 +177,7 @@ def student_detail(request, pk: int):
         "can_edit_file": can_edit_file(request.user, student),
         "can_assign": request.user.role in ASSIGNERS,
         "can_sign": request.user.role in SIGNERS,
+        "may_renew": request.user.role in SIGNERS and not renewal_refusal(student),
         "file_form": None,
         "open_entry": request.GET.get("open", ""),
         "now": now,
@@ -266,6 +284,9 @@ def lessons_new(request, pk: int):
     student = _student(request, pk)
     if not may_plan(request.user, student):
         raise PermissionDenied
+    if refusal := booking_refusal(student):  # no hours left or refunded: nothing to book, say why
+        messages.error(request, refusal)
+        return redirect(f"{student.get_absolute_url()}#lessons")
     form = LessonForm(request.POST or None, student=student)
     if request.method == "POST" and form.is_valid():
         try:
@@ -406,12 +427,17 @@ def contract_renew(request, pk: int):
     student = _student(request, pk)
     if request.user.role not in SIGNERS:
         raise PermissionDenied
+    if refusal := renewal_refusal(student):  # a refunded student's file is closed
+        messages.error(request, refusal)
+        return redirect(student)
     form = RenewalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             contract = contract_sign(actor=request.user, student=student, **form.parts())
         except IntegrityError:
             form.add_error("number", _("A contract with this number has already been entered."))
+        except ValidationError as error:  # refunded meanwhile
+            form.add_service_error(error)
         else:
             messages.success(request, _("Contract %(number)s entered.") % {"number": contract.number})
             return redirect(student)

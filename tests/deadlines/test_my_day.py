@@ -83,7 +83,8 @@ def test_my_day_page_shows_red_overdue_and_groups_by_student(client, day, compan
     assert "下月生" not in html and "同组生" not in html and "外校生" not in html
     assert "deadline-row--late" in html
     assert f'href="/students/{day["late"].student_id}/"' in html
-    link_to_act = f'href="/students/{day["late"].student_id}/#deadline-{day["late"].pk}"'
+    # H4 opens its subject's page, the handover (tests/handover: H rows open the handover page).
+    link_to_act = f'href="/handover/{day["late"].subject_id}/"'
     assert link_to_act in html
 
 

@@ -1,12 +1,14 @@
 """The demo seeded on a Wednesday morning: its company, its stories, and that everything in it was
 done through the services, at its time."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
 from accounts.models import Campus, Role, Team, User
-from deadlines.models import ACTIVE, Deadline
+from deadlines.models import ACTIVE, LATE, Deadline
 from deadlines.selectors import my_day
 from students.models import Contract, Lesson, Student
 from timeline.models import Event
@@ -116,6 +118,53 @@ def test_follow_up_stories(db):
     assert Renewal.objects.get().outcome == "undecided"
     assert Student.objects.get(full_name="罗欣然").status == Student.Status.PAUSED
     assert Deadline.objects.filter(rule="L9", student__full_name="孙俊杰", status__in=ACTIVE).exists()
+
+
+def test_the_exam_of_the_calendar_met_on_time_for_one_late_for_another(db, client, at_seed_time):
+    from django.contrib.contenttypes.models import ContentType
+
+    from followups.models import ExamSitting
+
+    clocks = {
+        d.student.full_name: d
+        for d in Deadline.objects.filter(
+            rule="L5", subject_type=ContentType.objects.get_for_model(ExamSitting)
+        ).select_related("student")
+    }
+    assert set(clocks) == {"陈子涵", "何嘉怡", "谢雨涵"}  # 人大附中's 初二, active
+    assert clocks["陈子涵"].status == "met"  # entered with the analysis three days after the exam
+    assert clocks["何嘉怡"].status in LATE and clocks["何嘉怡"].due_at < at_seed_time
+    assert clocks["谢雨涵"].status == "open" and clocks["谢雨涵"].due_at > at_seed_time  # learned later
+    assert clocks["谢雨涵"].event_at is not None
+    manager1 = User.objects.get(username="manager1")
+    overdue = next(b for b in my_day(manager1, now=at_seed_time) if b.key == "overdue")
+    assert clocks["何嘉怡"] in [d for group in overdue.groups for d in group.rows]
+    client.force_login(manager1)
+    home = client.get("/").content.decode()
+    assert "何嘉怡" in home and "录入" in home
+    late = client.get(clocks["何嘉怡"].student.get_absolute_url()).content.decode()
+    assert "待录入的考试成绩（L5）" in late and "家长较晚得知成绩" in late and "该学生无成绩" in late
+    met = client.get(clocks["陈子涵"].student.get_absolute_url()).content.decode()
+    assert "待录入的考试成绩（L5）" not in met and "83/100" in met
+
+
+def test_teachers_owe_a_few_papers_some_late(db, client, at_seed_time):
+    from students.home import teacher_papers
+    from students.models import Document
+
+    for teacher in User.objects.filter(role=Role.TEACHER):
+        items, count = teacher_papers(teacher, at_seed_time)
+        late = [item for item in items if item.due_at <= at_seed_time]
+        assert 1 <= count <= 4 and late, (teacher.username, [(i.label, i.about) for i in items])
+        if teacher.campus.code == "hd":  # 吴雨萱 starts tomorrow: her plans are not late yet
+            assert len(late) < count, teacher.username
+    uploaded = Document.objects.filter(uploaded_by__role=Role.TEACHER)
+    assert uploaded.filter(kind=Document.Kind.TEACHING_PLAN).count() >= 12
+    assert uploaded.filter(kind=Document.Kind.LESSON_RECORD).count() >= 30
+    assert not uploaded.filter(filed_at=None, uploaded_at__lt=at_seed_time - timedelta(days=1)).exists()
+    client.force_login(User.objects.get(username="teacher1"))
+    home = client.get("/").content.decode()
+    assert "黄雨桐" in home and "吴雨萱" in home
 
 
 def test_retention_cases_at_every_stage(db, at_seed_time):

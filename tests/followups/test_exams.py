@@ -3,16 +3,20 @@ meets it on time or late; "no score" closes it with a reason."""
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from deadlines.models import Deadline, Status
+from deadlines.services import sweep
 from followups.exams import exam_add
 from followups.models import Exam, ExamSitting
-from students.models import Student
+from students.models import Lesson, Student
+from timeline.models import Event
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -221,3 +225,171 @@ def test_the_exams_page_runs_the_same_queries_for_10_and_200_students(client, co
         return len(queries)
 
     assert count(10) == count(200)
+
+
+# From the student's page: the day the family learned the results, and "no score", per open exam.
+
+
+@pytest.fixture
+def sitting(company, now):
+    """赵一鸣 (manager_a1's) sat the school's monthly exam on Friday 25 September: L5 due 2 October."""
+    student = pupil(company, "赵一鸣")
+    exam, _ = exam_add(
+        actor=company.director_a,
+        request_key=uuid.uuid4(),
+        kind="monthly",
+        date=at(2026, 9, 25).date(),
+        school="人大附中",
+        grades=["初二"],
+    )
+    return ExamSitting.objects.select_related("student", "exam").get(exam=exam, student=student)
+
+
+def learned(client, sitting, day):
+    url = f"/followups/students/{sitting.student_id}/exams/{sitting.pk}/learned/"
+    return client.post(url, {"learned_on": day}, HTTP_HX_REQUEST="true")
+
+
+def no_score(client, sitting, reason):
+    url = f"/followups/students/{sitting.student_id}/exams/{sitting.pk}/no-score/"
+    return client.post(url, {"reason": reason}, HTTP_HX_REQUEST="true")
+
+
+def test_the_family_learned_later_moves_the_week_before_the_score(client, company, sitting, time_machine):
+    time_machine.move_to(at(2026, 10, 6, 10, 0), tick=False)
+    sweep(now=timezone.now())
+    assert Deadline.objects.get(rule="L5").status == Status.ESCALATED  # late since 2 October
+    client.force_login(company.manager_a1)
+    page = client.get(f"/students/{sitting.student_id}/").content.decode()
+    assert f"/followups/students/{sitting.student_id}/exams/{sitting.pk}/learned/" in page
+    assert "家长较晚得知成绩" in page and "该学生无成绩" in page
+    response = learned(client, sitting, "2026-10-05")
+    assert response.headers.get("HX-Refresh") == "true"
+    learned(client, sitting, "2026-10-05")  # a double submit
+    clock = Deadline.objects.get(rule="L5")
+    assert clock.status == Status.OPEN and clock.round == 1 and clock.escalation_level == 0
+    assert clock.due_at.astimezone(SH).date().isoformat() == "2026-10-12"
+    (event,) = Event.objects.filter(kind="deadline.rescheduled")
+    assert event.actor == company.manager_a1 and event.at == at(2026, 10, 6, 10, 0)
+    assert event.reason == "家长于 2026-10-05 得知成绩。" and event.student_id == sitting.student_id
+    page = client.get(f"/students/{sitting.student_id}/").content.decode()
+    assert "家长于 2026-10-05 得知成绩" in page and "已改期" in page
+    # The score entered within the new week meets it on time, and says when the family learned it.
+    time_machine.move_to(at(2026, 10, 9, 10, 0), tick=False)
+    client.force_login(company.manager_a1)  # days later: a new session
+    assert score(client, sitting.student, sitting.exam).headers.get("HX-Refresh") == "true"
+    assert Deadline.objects.get(rule="L5").status == Status.MET
+    assert sitting.student.scores.get().learned_on.isoformat() == "2026-10-05"
+    assert Event.objects.filter(kind="deadline.rescheduled").count() == 1
+    assert "家长较晚得知成绩" not in client.get(f"/students/{sitting.student_id}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("2026-09-24", "考试在 2026-09-25：家长得知成绩的日期不能早于考试。"),
+        ("2026-09-29", "家长得知成绩的日期不能晚于今天。"),
+        ("1999-12-31", "2000-01-01"),
+        ("", "这个字段是必填项。"),
+    ],
+)
+def test_a_day_before_the_exam_or_to_come_is_refused_in_chinese(client, company, sitting, day, message):
+    client.force_login(company.manager_a1)
+    response = learned(client, sitting, day)
+    html = response.content.decode()
+    assert response.status_code == 200 and "HX-Refresh" not in response.headers
+    assert message in html and f'value="{day}"' in html if day else message in html
+    assert 'id="scores"' in html and "<html" not in html
+    clock = Deadline.objects.get(rule="L5")
+    assert clock.round == 0 and clock.event_at is None
+    assert not Event.objects.filter(kind="deadline.rescheduled").exists()
+
+
+def test_no_score_from_the_students_page_needs_a_reason(client, company, sitting):
+    client.force_login(company.manager_a1)
+    response = no_score(client, sitting, "  ")
+    assert "请说明该学生为何没有这次考试的成绩。" in response.content.decode()
+    assert Deadline.objects.get(rule="L5").status == Status.OPEN
+    assert no_score(client, sitting, "生病缺考").headers.get("HX-Refresh") == "true"
+    clock = Deadline.objects.get(rule="L5")
+    assert (
+        clock.status == Status.WAIVED and clock.reason == "生病缺考" and clock.closed_by == company.manager_a1
+    )
+    no_score(client, sitting, "又点了一次")  # a double submit
+    assert Deadline.objects.get(rule="L5").reason == "生病缺考"
+    page = client.get(f"/students/{sitting.student_id}/").content.decode()
+    assert "该学生无成绩" not in page
+    # Closed: the day the family learned the results moves nothing any more.
+    assert learned(client, sitting, "2026-09-27").headers.get("HX-Refresh") == "true"
+    assert "这次考试的成绩任务已经关闭" in client.get(f"/students/{sitting.student_id}/").content.decode()
+
+
+def test_without_javascript_a_refusal_is_a_page_of_its_own(client, company, sitting):
+    client.force_login(company.manager_a1)
+    url = f"/followups/students/{sitting.student_id}/exams/{sitting.pk}/learned/"
+    response = client.post(url, {"learned_on": "2026-09-20"})
+    assert response.status_code == 200 and "<html" in response.content.decode()
+    response = client.post(url, {"learned_on": "2026-09-27"})
+    assert response.status_code == 302 and response.url.endswith(f"/students/{sitting.student_id}/#scores")
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("supervisor_a", 200),
+        ("director_a", 200),
+        ("teacher_a", 403),  # teaches the student: sees the page, keeps no file
+        ("manager_a2", 404),  # not their caseload
+        ("manager_b", 404),  # another campus
+        ("director_b", 404),
+    ],
+)
+def test_who_records_the_day_the_family_learned_and_no_score(client, company, sitting, role, status):
+    Lesson.objects.create(
+        student=sitting.student,
+        starts_at=at(2026, 9, 26, 9, 0),
+        ends_at=at(2026, 9, 26, 11, 0),
+        subject="数学",
+        hours=Decimal(2),
+        teacher=company.teacher_a,
+    )
+    client.force_login(getattr(company, role))
+    assert learned(client, sitting, "2026-09-27").status_code == status
+    assert no_score(client, sitting, "缺考").status_code == status
+    clock = Deadline.objects.get(rule="L5")
+    if status == 200:
+        assert clock.status == Status.WAIVED and clock.event_at is not None
+    else:
+        assert clock.status == Status.OPEN and clock.event_at is None
+
+
+def test_a_sitting_of_another_student_is_a_404(client, company, sitting):
+    other = pupil(company, "钱二", school="十一学校")
+    client.force_login(company.manager_a1)
+    url = f"/followups/students/{other.pk}/exams/{sitting.pk}/learned/"
+    assert client.post(url, {"learned_on": "2026-09-27"}).status_code == 404
+
+
+def test_the_students_page_runs_the_same_queries_for_1_and_6_open_exams(client, company, now):
+    student = pupil(company, "赵一鸣")
+    client.force_login(company.manager_a1)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/students/{student.pk}/").status_code == 200
+        return len(queries)
+
+    def exam(day):
+        exam_add(
+            actor=company.manager_a1,
+            request_key=uuid.uuid4(),
+            kind="monthly",
+            date=at(2026, 9, day).date(),
+            student=student,
+        )
+
+    exam(1)
+    one = count()
+    for day in range(2, 7):
+        exam(day)
+    assert count() == one

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from followups.forms import DocumentGivenForm, ReasonForm
+from followups.forms import DocumentGivenForm, ExamLearnedForm, NoScoreForm, ReasonForm
 from handover import views as handover_views
 from refunds import views as refunds_views
 from retention import views as retention_views
@@ -114,6 +114,8 @@ REGISTRY: dict[str, Entry] = {
         slugs=PRECLASS_ROLES,
     ),
     "handover:detail": Entry("manager_a1", lambda w: {"pk": w.handover.pk}),
+    "handover:item": Entry("manager_a1", lambda w: {"item_id": w.paper_item.pk}),
+    "handover:preclass_work": Entry("manager_a1", lambda w: {"pre_id": w.newcomer.preclass.pk}),
     "handover:item_received": Entry(
         "manager_a1",
         lambda w: {"pk": w.handover.pk, "item_id": w.paper_item.pk},
@@ -139,6 +141,18 @@ REGISTRY: dict[str, Entry] = {
         lambda w: {"sitting_id": w.sitting.pk},
         host=lambda w, k: reverse("followups:exams"),
         form=lambda s, w: ReasonForm(),
+    ),
+    "followups:exam_learned": Entry(
+        "manager_a1",
+        lambda w: {"student_id": w.student.pk, "sitting_id": w.sitting.pk},
+        host=detail,
+        form=lambda s, w: ExamLearnedForm(),
+    ),
+    "followups:student_exam_no_score": Entry(
+        "manager_a1",
+        lambda w: {"student_id": w.student.pk, "sitting_id": w.sitting.pk},
+        host=detail,
+        form=lambda s, w: NoScoreForm(),
     ),
     "followups:growth_new": Entry("manager_a1", _followup, host=detail),
     "followups:concern_new": Entry("teacher_a", _followup, host=detail),

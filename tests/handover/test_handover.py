@@ -1,10 +1,13 @@
 """The handover of one contract, H1 to H5, through the pages, for the roles that may and one that may not."""
 
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from deadlines.models import Deadline, Status
 from handover.models import Handover, PaperItem
@@ -256,3 +259,83 @@ def test_a_campus_item_named_like_a_company_item_is_checked_once(client, handove
     client.post(url(handover, "receive"), REVIEW)
     assert paper_check(client, handover).status_code == 302
     assert PaperItem.objects.filter(name="收据").count() == 1
+
+
+def late_steps(html: str) -> list[str]:
+    """The steps the handover list shows in red."""
+    return re.findall(r'<span class="badge text-bg-danger" title="[^"]*">(H\d)', html)
+
+
+def test_the_list_shows_each_late_step_in_red(client, handover, company, time_machine):
+    client.force_login(company.supervisor_a)
+    assert late_steps(client.get("/handover/").content.decode()) == []  # H1 is due Tue 8 Dec 18:00
+    time_machine.move_to(datetime(2026, 12, 9, 9, 0, tzinfo=SH), tick=False)
+    client.force_login(company.supervisor_a)  # a new working day, a new session
+    assert late_steps(client.get("/handover/").content.decode()) == ["H1"]  # late, not swept yet
+    client.force_login(company.manager_a1)
+    client.post(url(handover, "receive"), REVIEW)  # H1 met late; H3 and H4 start now
+    paper_check(client, handover, missing_until="2026-12-09")
+    assert Deadline.objects.get(rule="H1").status == Status.MET_LATE
+    client.force_login(company.supervisor_a)
+    assert late_steps(client.get("/handover/").content.decode()) == ["H1"]
+    # Thu 10 Dec 10:00: the talk with the consultant (24 hours) and the missing receipt (Wed) ran over;
+    # the first call to the parent (1 day) is due at closing time.
+    time_machine.move_to(datetime(2026, 12, 10, 10, 0, tzinfo=SH), tick=False)
+    client.force_login(company.supervisor_a)
+    html = client.get("/handover/").content.decode()
+    assert late_steps(html) == ["H1", "H4", "H5"]
+    assert "红色表示该步骤已逾期" in html
+
+
+def make_handovers(company, n, prefix):
+    for i in range(n):
+        student = Student.objects.create(full_name=f"学生{prefix}{i}", campus=company.campus_a)
+        Contract.objects.create(
+            student=student,
+            number=f"HD-{prefix}{i}",
+            signed_at=datetime(2026, 12, 1, 10, 0, tzinfo=SH),
+            consultant=company.consultant_a,
+            subjects="数学",
+            hours=Decimal(40),
+            unit_price=Decimal(200),
+            amount=Decimal(8000),
+        )
+        student_assign(student=student, manager=company.manager_a1, actor=company.supervisor_a)
+
+
+def test_the_list_marks_late_steps_in_a_fixed_number_of_queries(client, handover, company, time_machine):
+    client.force_login(company.supervisor_a)
+    client.get("/handover/")  # the content types cached, as after any first page
+    counts = []
+    for n in (1, 12):
+        make_handovers(company, n, prefix=f"N{n}-")
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/handover/").content.decode()
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert late_steps(html).count("H1") == 13  # signed Tue 1 Dec: H1 was due Thu 3 Dec (HD-1's is not)
+
+
+def test_the_handover_clocks_open_the_handover_page(client, handover, company, time_machine):
+    """H1, H3 and H4 open the handover; H5 (a missing paper item) its handover too."""
+    client.force_login(company.manager_a1)
+    client.post(url(handover, "receive"), REVIEW)
+    paper_check(client, handover, missing_until="2026-12-09")
+    for rule in ("H3", "H4"):
+        assert Deadline.objects.get(rule=rule).action_url == url(handover)
+    html = client.get("/").content.decode()  # My day
+    assert html.count(f'class="link-body-emphasis" href="{url(handover)}"') == 2
+    h5 = Deadline.objects.get(rule="H5")
+    item = PaperItem.objects.get(present=False)
+    assert h5.action_url == f"/handover/items/{item.pk}/"
+    for person in ("consultant_a", "manager_a1", "supervisor_a"):
+        client.force_login(getattr(company, person))
+        response = client.get(h5.action_url)
+        assert (response.status_code, response.url) == (302, url(handover)), person
+    for person in ("manager_a2", "teacher_a", "director_b"):
+        client.force_login(getattr(company, person))
+        assert client.get(h5.action_url).status_code == 404, person
+
+
+def test_h1_opens_the_handover_page(handover):
+    assert Deadline.objects.get(rule="H1").action_url == url(handover)

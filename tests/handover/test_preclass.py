@@ -285,3 +285,22 @@ def test_a_first_lesson_within_24_hours_asks_to_confirm_that_p2_will_be_late(cli
     # The same lesson saved again (a new room) does not ask again.
     again = first_lesson(client, student, company, classroom="302", **soon)
     assert again.status_code == 302
+
+
+def test_the_pre_class_clocks_open_the_pre_class_page(client, student, company):
+    client.force_login(company.scheduler_a)
+    first_lesson(client, student, company)
+    page = f"/handover/preclass/{student.pk}/"
+    links = {d.rule: d.action_url for d in Deadline.objects.all()}
+    pre = PreClass.objects.get()
+    assert links == dict.fromkeys(("P1", "P2", "P3"), f"/handover/preclass/work/{pre.pk}/")
+    client.force_login(company.manager_a1)
+    home = client.get("/").content.decode()  # My day
+    assert home.count(f'class="link-body-emphasis" href="{links["P1"]}"') == 3
+    for person in ("manager_a1", "supervisor_a", "director_a"):
+        client.force_login(getattr(company, person))
+        response = client.get(links["P1"])
+        assert (response.status_code, response.url) == (302, page), person
+    for person in ("manager_a2", "teacher_a", "director_b"):
+        client.force_login(getattr(company, person))
+        assert client.get(links["P1"]).status_code == 404, person

@@ -98,11 +98,13 @@ def test_the_director_sees_the_rescue_waiting_for_them_with_its_clock_and_acting
     shown, response = queue(client, company.director_a, "retention_director")
     assert urls(shown) == [case.get_absolute_url()]
     item = shown.items[0]
+    # The director's second rescue: E3's second round, the director's, a working day from the memo.
     e3 = Deadline.objects.get(
-        rule="E3", subject_id=case.pk, subject_type=ContentType.objects.get_for_model(Case)
+        rule="E3", subject_id=case.pk, subject_type=ContentType.objects.get_for_model(Case), occurrence=2
     )
+    assert (e3.owner, e3.due_at) == (company.director_a, at(2026, 12, 4, 18, 0))
     assert item.due_at == e3.due_at and item.note == "E3"
-    assert "主管已呈报，请您挽单" in response.content.decode()
+    assert "等待校区总监二次挽单" in response.content.decode()
     assert response.context["nav_counts"]["waiting"] >= 1
     assert urls(queue(client, company.director_b, "retention_director")[0]) == [other.get_absolute_url()]
     # Not the supervisor's, whose memo it was, nor the president's.
@@ -130,7 +132,7 @@ def test_the_director_writes_the_analysis_then_carries_out_the_president_s_instr
     assert [(i.url, i.due_at, i.note) for i in shown.items] == [
         (f"{case.get_absolute_url()}#act-execution", e4.due_at, "E4")
     ]
-    assert "落实总裁批示" in response.content.decode()
+    assert "等待校区总监落实批示" in response.content.decode()
     assert queue(client, company.director_b, "retention_director")[0] is None
 
     client.force_login(company.director_a)
@@ -142,7 +144,7 @@ def test_the_president_sees_the_memos_of_every_campus_until_the_instruction(clie
     a, b = analysed(company), analysed(company, name="钱多多", campus="b")
     shown, response = queue(client, company.president, "retention_president")
     assert sorted(urls(shown)) == sorted([a.get_absolute_url(), b.get_absolute_url()])
-    assert "批示校区总监的呈报" in response.content.decode()
+    assert "等待总裁批示" in response.content.decode()
     for person in (company.director_a, company.supervisor_a, company.head_teacher_a, company.finance):
         assert queue(client, person, "retention_president")[0] is None
 
@@ -162,7 +164,7 @@ def test_the_head_teacher_sees_the_complaints_and_unstable_situations_they_lead(
     assert sorted(urls(shown)) == sorted([complaint.get_absolute_url(), unstable.get_absolute_url()])
     e2 = Deadline.objects.get(rule="E2", subject_id=complaint.pk)
     assert all(item.due_at == e2.due_at for item in shown.items)  # opened at the same moment
-    assert "主导挽单" in response.content.decode()
+    assert "等待班主任组织挽单" in response.content.decode()
     assert urls(queue(client, head_teacher_b, "retention_head_teacher")[0]) == [elsewhere.get_absolute_url()]
 
     client.force_login(company.head_teacher_a)

@@ -247,7 +247,7 @@ def test_review_fixes_on_cases(client, company, student):
     company.team_a.save()
     case, _ = services.case_open(student=student, actor=company.manager_a1, description="要退费")
     services.warning_escalate(
-        case=case, actor=company.manager_a1, parent_talk="", conflict_points="x", kind="complaint"
+        case=case, actor=company.manager_a1, parent_talk="", conflict_points="x", kind="refund_intent"
     )
     assert Deadline.objects.get(rule="E2").owner == company.director_a
     # Dates out of range are refused, not a 500.

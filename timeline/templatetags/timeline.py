@@ -1,4 +1,7 @@
+from decimal import Decimal, InvalidOperation
+
 from django import template
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from deadlines.rules import RULES
@@ -77,6 +80,7 @@ KIND_LABELS = {
     "refund.paid": _("refund paid"),
     "student.refunded": _("refunded: the contract ends"),
     "lessons.cancelled": _("booked lessons cancelled"),
+    "exam.added": _("exam entered in the calendar"),
 }
 # What of an event's details a reader needs, after its label.
 DETAILS = {
@@ -88,15 +92,75 @@ DETAILS = {
     "lesson.absent": "subject",
     "document.added": "title",
     "guardian.added": "name",
-    "score.recorded": "subject",
     "document.given": "title",
     "document.filed": "title",
     "lesson.talk": "subject",
     "lesson.changed": "subject",
     "lesson.change_told": "subject",
     "renewal.renewed": "number",
+    "exam.added": "school",
 }
 ESCALATION_TARGETS = {1: _("to the supervisor"), 2: _("to the campus director")}
+# What an event's text (Event.reason) is, shown before it: a callback's summary, a score's analysis,
+# why a clock was waived; NOTE for the kinds not named here.
+NOTE = _("Note")
+NOTE_LABELS = {
+    "callback.recorded": _("Summary"),
+    "growth.recorded": _("Summary"),
+    "score.recorded": _("Analysis"),
+    "concern.handled": _("Analysis"),
+    "concern.raised": _("What was seen"),
+    "case.opened": _("What was seen"),
+    "case.sign": _("What was seen"),
+    "lesson.talk": _("The parent said"),
+    "case.stabilised": _("The talk with the parent"),
+    "handover.intro_call": _("Call notes"),
+    "handover.consultant_talk": _("Talk notes"),
+    "preclass.talk": _("Talk notes"),
+    "absence.reason": _("Reason"),
+    "deadline.waived": _("Reason"),
+    "deadline.stopped": _("Reason"),
+    "deadline.missed": _("Reason"),
+    "deadline.rescheduled": _("Reason"),
+    "student.assigned": _("Reason"),
+    "student.paused": _("Reason"),
+    "student.resumed": _("Reason"),
+    "student.ended": _("Reason"),
+    "lesson.changed": _("Reason"),
+    "preclass.first_lesson_moved": _("Reason"),
+    "lessons.cancelled": _("Reason"),
+    "refund.submitted": _("Reason"),
+    "refund.approved": _("Comment"),
+    "refund.rejected": _("Comment"),
+    "refund.resubmitted": _("Comment"),
+    "case.commented": _("Comment"),
+    "case.escalated": _("Points of conflict"),
+    "case.rescue": _("Rescue actions"),
+    "case.rescue_failed": _("Lost-order report"),
+    "case.reported": _("Memo"),
+    "case.retained": _("The director's rescue"),
+    "case.lost": _("The director's rescue"),
+    "case.analysed": _("Lessons learned"),
+    "case.instruction": _("Instruction"),
+    "case.closed": _("What was done"),
+}
+
+
+def _number(value) -> str:
+    """92.0 as 92, 92.5 as 92.5; anything else as it was stored."""
+    try:
+        return f"{Decimal(str(value)).normalize():f}"
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def _score(data: dict) -> str:
+    """A score event's subject and value: 数学 92 分（满分 100）."""
+    subject, score = data.get("subject", ""), data.get("score")
+    if score in (None, ""):
+        return subject
+    values = {"subject": subject, "score": _number(score), "full_marks": _number(data.get("full_marks", 100))}
+    return gettext("%(subject)s %(score)s of %(full_marks)s") % values
 
 
 @register.filter
@@ -105,10 +169,19 @@ def describe(event) -> str:
     label = str(KIND_LABELS.get(event.kind, event.kind))
     rule = RULES.get(event.data.get("rule", ""))
     text = f"{rule.id} {rule.title} · {label}" if rule else label
-    detail = event.data.get(DETAILS.get(event.kind, ""))
+    if event.kind == "score.recorded":
+        detail = _score(event.data)
+    else:
+        detail = event.data.get(DETAILS.get(event.kind, ""))
     if detail:
         text = f"{text} · {detail}"
     level = event.data.get("level")
     if level in ESCALATION_TARGETS:
         text = f"{text} {ESCALATION_TARGETS[level]}"
     return text
+
+
+@register.filter
+def note_label(event) -> str:
+    """What the event's text is (a summary, an analysis, a reason...), in the reader's language."""
+    return str(NOTE_LABELS.get(event.kind, NOTE))
