@@ -277,3 +277,10 @@ def test_a_team_without_a_supervisor_waits_for_the_director_s_memo(client, compa
     assert clocks(case, "E3").get().owner == director
     assert "等待校区总监写呈报" in page(client, director, case)
     assert "等待主管写呈报" not in page(client, director, case)
+
+
+def test_the_student_page_names_the_case_s_next_step(client, company):
+    case = escalated(company.manager_a1, Case.Kind.REFUND_INTENT)
+    client.force_login(company.manager_a1)
+    html = client.get(case.student.get_absolute_url()).content.decode()
+    assert "等待主管组织挽单" in html and case.get_absolute_url() in html

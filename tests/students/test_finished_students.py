@@ -150,7 +150,7 @@ def test_the_list_shows_hours_refunded_or_used_and_hours_below_leaves_the_refund
 ):
     client.force_login(company.manager_a1)
     html = client.get("/students/").content.decode()
-    assert "已退费（30 课时）" in html and "已用完" in html
+    assert "30 课时已退费" in html and "已用完" in html
     below = client.get("/students/?hours_below=35").content.decode()
     assert "在读生" in below and "结课生" in below and "退费生" not in below
 
@@ -194,3 +194,14 @@ def test_a_refunded_student_renews_nothing(client, company, students):
     contract_sign(actor=company.consultant_a, student=ended, contract={**values, "number": "HD-E2"})
     ended.refresh_from_db()
     assert ended.status == Student.Status.ACTIVE
+
+
+@pytest.mark.parametrize("kind", ["ended", "refunded"])
+def test_no_pre_class_work_is_offered_for_a_finished_student(client, company, students, kind):
+    client.force_login(company.manager_a1)
+    active = students["active"]
+    assert f"/handover/preclass/{active.pk}/" in client.get(f"/students/{active.pk}/").content.decode()
+    assert (
+        f"/handover/preclass/{students[kind].pk}/"
+        not in client.get(f"/students/{students[kind].pk}/").content.decode()
+    )
