@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint bench messages clean chromium
+.PHONY: run test lint bench bench-pages messages clean chromium
 
 # The development server: DEBUG on unless the environment says otherwise.
 run: export DEBUG ?= true
@@ -36,6 +36,8 @@ $(VENV)/.installed-test: $(VENV)/.installed
 # The browser journeys (tests/e2e/) drive Debian's Chromium; Playwright downloads no browser of its own.
 chromium:
 	command -v chromium > /dev/null || (apt-get update && apt-get install -y chromium)
+	@# The journeys' screenshots (var/e2e/) are read by people: Chinese needs a CJK font.
+	fc-list :lang=zh | grep -q . || (apt-get update && apt-get install -y fonts-noto-cjk)
 
 # Compiled catalogues are generated, not committed.
 MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
@@ -50,6 +52,12 @@ bench: $(VENV)/.installed
 	createdb -h 127.0.0.1 -U postgres casework_bench 2> /dev/null || true
 	DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=bench ALLOWED_HOSTS=localhost $(MANAGE) bench_sweep --open 100000 $(BENCH_ARGS)
 	DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=bench ALLOWED_HOSTS=localhost $(MANAGE) bench_sweep $(BENCH_ARGS)
+
+# Every home, list and detail page of every role at company size (casework_bench_pages, built once:
+# 100 campuses, 100,000 students, 10 million events ...) beside the demo (casework_bench_demo), under
+# load from 8 signed-in clients. BENCH_PAGES_ARGS="--scale 0.01" for a small company; see --help.
+bench-pages: $(VENV)/.installed messages
+	DJANGO_SETTINGS_MODULE=benchmarks.settings nice $(MANAGE) bench_pages $(BENCH_PAGES_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -1,3 +1,5 @@
+from django.utils.functional import SimpleLazyObject
+
 from .home import nav_counts
 from .navigation import sections_for
 
@@ -10,4 +12,6 @@ def navigation(request):
     # The most specific section the page is in (课表 at /students/timetable/, not 学生).
     inside = [s for s in sections if request.path.startswith(s.url)]
     active = max(inside, key=lambda s: len(s.url)).key if inside else None
-    return {"nav_sections": sections, "nav_active": active, "nav_counts": nav_counts(user)}
+    # Counted when a template reads them (an htmx fragment without the navigation does not), once.
+    counts = SimpleLazyObject(lambda: nav_counts(user))
+    return {"nav_sections": sections, "nav_active": active, "nav_counts": counts}

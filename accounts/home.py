@@ -21,10 +21,13 @@ home's entry in the navigation bar:
 This module imports no models: an app's apps.py imports it at the top.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import QuerySet
 from django.utils import timezone
 
 
@@ -60,7 +63,9 @@ class Queue:
     title: object  # a (lazy) translated heading
     items: Callable[[object, datetime], tuple[list[Item], int]]  # (user, now) -> (first QUEUE_LIMIT, total)
     empty: object = ""  # what the card says when nothing waits; no card when empty
-    count: Callable[[object, datetime], int] | None = None  # the total alone, for the navigation bar
+    # The total alone, for the navigation bar: a number, or the queryset(s) whose rows it counts (the
+    # navigation counts every queue's in one statement, count_together).
+    count: Callable[[object, datetime], int | QuerySet | Sequence[QuerySet]] | None = None
 
 
 PARTS: dict[str, Part] = {}
@@ -74,7 +79,8 @@ def register(part: Part) -> None:
 
 
 def count(key: str, counts: Callable[[object], dict]) -> None:
-    """Adds counts for the navigation bar: `counts(user)` for a signed-in user."""
+    """Adds counts for the navigation bar: `counts(user)` for a signed-in user, a dict of numbers or of
+    querysets whose rows are counted (with the queues' in one statement)."""
     COUNTS[key] = counts
 
 
@@ -115,11 +121,34 @@ def _queues_of(user) -> list[Queue]:
     return [q for q in sorted(QUEUES.values(), key=lambda q: (q.order, q.key)) if user.role in q.roles]
 
 
-def _total(q: Queue, user, now: datetime) -> int:
+def _total(q: Queue, user, now: datetime):
+    """A queue's total for the navigation: a number, or a queryset (or several) to count."""
     known = getattr(user, "queue_totals", {})
     if q.key in known:
         return known[q.key]
     return q.count(user, now) if q.count else q.items(user, now)[1]
+
+
+def count_together(querysets: dict[str, QuerySet], *, using: str = "default") -> dict[str, int]:
+    """The number of rows of each queryset, in one statement whatever their number:
+    SELECT (SELECT COUNT(*) FROM (<first>) q0), (SELECT COUNT(*) FROM (<second>) q1), ..."""
+    counts, parts, params = {}, [], []
+    for name, queryset in querysets.items():
+        query = queryset.order_by()
+        if not (query.query.distinct or query.query.group_by or query.query.combinator):
+            query = query.values("pk")  # the rows' number needs none of their columns
+        try:
+            sql, query_params = query.query.sql_with_params()
+        except EmptyResultSet:  # a condition no row meets (scope.NOTHING)
+            counts[name] = 0
+            continue
+        parts.append((name, f"(SELECT COUNT(*) FROM ({sql}) AS q{len(parts)})"))
+        params.extend(query_params)
+    if parts:
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(sql for _name, sql in parts), params)
+            counts.update(zip((name for name, _sql in parts), cursor.fetchone(), strict=True))
+    return {name: counts[name] for name in querysets}
 
 
 def home_context(user, *, now: datetime) -> dict:
@@ -132,14 +161,31 @@ def home_context(user, *, now: datetime) -> dict:
 
 
 def nav_counts(user) -> dict:
-    """The navigation's counts of a signed-in user ({} for anyone else)."""
+    """The navigation's counts of a signed-in user ({} for anyone else): the apps' counts and the sum
+    of the user's queues ("waiting"), every queryset among them counted in one statement."""
     if not (user and user.is_authenticated):
         return {}
-    counts: dict = {}
-    for key in sorted(COUNTS):
-        counts.update(COUNTS[key](user))
     now = timezone.now()
-    waiting = [_total(q, user, now) for q in _queues_of(user)]
-    if waiting:
-        counts["waiting"] = sum(waiting)
-    return counts
+    numbers: dict = {}
+    to_count: dict[str, QuerySet] = {}
+    for key in sorted(COUNTS):
+        for name, value in COUNTS[key](user).items():
+            if isinstance(value, QuerySet):
+                to_count[name] = value
+            else:
+                numbers[name] = value
+    queues = _queues_of(user)
+    waiting = 0
+    for q in queues:
+        total = _total(q, user, now)
+        if isinstance(total, QuerySet):
+            total = [total]
+        if isinstance(total, int):
+            waiting += total
+        else:
+            to_count.update({f"queue:{q.key}:{n}": queryset for n, queryset in enumerate(total)})
+    counted = count_together(to_count)
+    numbers.update({name: n for name, n in counted.items() if not name.startswith("queue:")})
+    if queues:
+        numbers["waiting"] = waiting + sum(n for name, n in counted.items() if name.startswith("queue:"))
+    return numbers

@@ -1,3 +1,4 @@
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from . import scope
@@ -23,12 +24,22 @@ def home_facts(user: User) -> dict:
     return facts
 
 
-def people_directory(user: User) -> dict:
-    """The People page: campuses in scope, their teams with members, and the other staff by role."""
-    people = list(scope.people_for(user).select_related("campus", "team").order_by("role", "full_name"))
-    teams = list(_teams_with_members(scope.teams_for(user)))
-    campuses = list(scope.campuses_for(user))
+# The People page shows this many campuses a page (a company-wide reader pages through the company).
+PEOPLE_CAMPUSES = 5
+
+
+def people_directory(user: User, *, page: str | None = None) -> dict:
+    """The People page: campuses in scope (a page of PEOPLE_CAMPUSES), their teams with members, and
+    the other staff by role; the company-wide staff on the first page. A fixed number of queries."""
+    campuses = Paginator(scope.campuses_for(user), PEOPLE_CAMPUSES).get_page(page)
+    shown = [campus.pk for campus in campuses]
+    here = Q(campus_id__in=shown) | Q(campus=None) if campuses.number == 1 else Q(campus_id__in=shown)
+    people = list(
+        scope.people_for(user).filter(here).select_related("campus", "team").order_by("role", "full_name")
+    )
+    teams = list(_teams_with_members(scope.teams_for(user).filter(campus_id__in=shown)))
     return {
+        "campus_page": campuses,
         "campuses": [
             {
                 "campus": campus,

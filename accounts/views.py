@@ -30,7 +30,8 @@ def home(request):
 
 @login_required
 def people(request):
-    return TemplateResponse(request, "accounts/people.html", selectors.people_directory(request.user))
+    context = selectors.people_directory(request.user, page=request.GET.get("page"))
+    return TemplateResponse(request, "accounts/people.html", context)
 
 
 class LoginView(auth_views.LoginView):

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "retention",
     "refunds",
     "demo",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +113,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(exist_ok=True)
     # Web, worker and beat write at once: take the write lock when a transaction starts, not midway.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+elif DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis")):
+    # JIT off: on this workload it only adds compile time (a second on the president's student list
+    # at 100 campuses; issue 13). `?options=-c jit=on` in the URL wins.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    if "jit" not in _options.get("options", ""):
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

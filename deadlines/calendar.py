@@ -115,6 +115,27 @@ class Calendar:
             self._overrides[row.date] = Day(row.date, row.is_working_day, row.name, source)
         self._loaded.append((lo, hi))
 
+    @classmethod
+    def many(cls, campuses, around: date) -> dict:
+        """The calendars of these campuses (ids or rows), read in one query for the window around
+        `around` (a day beyond it is read when asked for)."""
+        from .models import CalendarDay
+
+        calendars = {_campus_id(campus): cls(campus) for campus in campuses}
+        lo, hi = around - WINDOW, around + WINDOW
+        scope = Q(campus=None) | Q(campus__in=list(calendars))
+        rows = CalendarDay.objects.filter(scope, date__range=(lo, hi))
+        for row in sorted(rows, key=lambda r: r.campus_id is not None):  # a campus's own row wins
+            if row.campus_id is None:
+                source, targets = Source.COMPANY, calendars.values()
+            else:
+                source, targets = Source.CAMPUS, [calendars[row.campus_id]]
+            for calendar in targets:
+                calendar._overrides[row.date] = Day(row.date, row.is_working_day, row.name, source)
+        for calendar in calendars.values():
+            calendar._loaded.append((lo, hi))
+        return calendars
+
     def is_working_day(self, day: date) -> bool:
         return self.day(day).working
 
@@ -209,9 +230,18 @@ def is_open(at: datetime, campus=None) -> bool:
 
 def next_opening(at: datetime, campus=None) -> datetime:
     """`at` itself when the campus is at work, else the next time it opens."""
+    return _next_opening(at, Calendar(campus), *opening_hours(campus))
+
+
+def next_openings(at: datetime, campuses) -> dict[int, datetime]:
+    """next_opening(at, campus) of each of these campuses (rows), their calendars read in one query."""
+    campuses = list(campuses)
+    calendars = Calendar.many(campuses, require_aware(at, "at").astimezone(local_zone()).date())
+    return {c.pk: _next_opening(at, calendars[c.pk], *opening_hours(c)) for c in campuses}
+
+
+def _next_opening(at: datetime, calendar: Calendar, opens: time, closes: time) -> datetime:
     local = require_aware(at, "at").astimezone(local_zone())
-    calendar = Calendar(campus)
-    opens, closes = opening_hours(campus)
     if calendar.is_working_day(local.date()):
         if local.time() < opens:
             return datetime.combine(local.date(), opens, tzinfo=local_zone())

@@ -17,3 +17,16 @@ class WaiveForm(BoundedForm):
         if not reason:
             raise forms.ValidationError(_("Say why this deadline is waived."))
         return reason
+
+
+class DeadlineListForm(BoundedForm):
+    """The filters of a deadline list: whose (the user's own unless they may see another's) and which
+    bucket of My day; bad values are dropped, never an error page."""
+
+    owner = forms.ModelChoiceField(label=_("Whose deadlines"), queryset=None, required=False)
+    bucket = forms.ChoiceField(label=_("Which deadlines"), required=False)
+
+    def __init__(self, data, *, owners, buckets):
+        super().__init__(data)
+        self.fields["owner"].queryset = owners
+        self.fields["bucket"].choices = [("", _("All open deadlines")), *buckets.items()]

@@ -83,7 +83,7 @@ def president_escalations(user, now) -> tuple[list[home.Item], int]:
 
 
 def nav_counts(user) -> dict:
-    return selectors.day_counts(user)
+    return selectors.day_count_queries(user)  # counted with the queues' totals in one statement
 
 
 PARTS = (
@@ -100,7 +100,7 @@ QUEUES = (
         frozenset({Role.DIRECTOR}),
         gettext_lazy("Escalated to you"),
         director_escalations,
-        count=lambda user, now: selectors.escalated_to_director(user).count(),
+        count=lambda user, now: selectors.escalated_to_director(user),
     ),
     home.Queue(
         "escalated_campuses",
@@ -108,6 +108,6 @@ QUEUES = (
         frozenset({Role.PRESIDENT}),
         gettext_lazy("Escalations by campus"),
         president_escalations,
-        count=lambda user, now: selectors.escalated_to_director(user).values("campus").distinct().count(),
+        count=lambda user, now: selectors.escalated_to_director(user).values("campus").distinct(),
     ),
 )

@@ -61,6 +61,8 @@ class Status(models.TextChoices):
 
 ACTIVE = (Status.OPEN, Status.OVERDUE, Status.ESCALATED)
 LATE = (Status.OVERDUE, Status.ESCALATED)
+# The rules whose clock closes as missed once its event has begun (P1–P3 at the first lesson).
+LAPSING_RULES = sorted(rule.id for rule in RULES.values() if rule.lapses_at_event)
 
 
 class Deadline(models.Model):
@@ -132,6 +134,12 @@ class Deadline(models.Model):
                 condition=Q(status="open", reminded_at=None),
                 name="deadline_open_remind",
             ),
+            # The sweep's lapse step: active pre-class rows by the time of their event (the first lesson).
+            models.Index(
+                fields=["event_at"],
+                condition=Q(rule__in=LAPSING_RULES, status__in=["open", "overdue", "escalated"]),
+                name="deadline_lapsing_event",
+            ),
             # The sweep's escalation step: late rows with an escalation still to come.
             models.Index(
                 fields=["escalate_at"],
@@ -146,6 +154,13 @@ class Deadline(models.Model):
             ),
             # The on-time rate: a person's deadlines by due time, whatever their status.
             models.Index(fields=["owner", "status", "due_at"], name="deadline_owner_status_due"),
+            # A director's pages: the campus's active deadlines by due time, late first (the week's
+            # callbacks of followups.selectors.callbacks_due, the campus's late work).
+            models.Index(
+                fields=["campus", "due_at"],
+                condition=Q(status__in=["open", "overdue", "escalated"]),
+                name="deadline_campus_active_due",
+            ),
         ]
 
     def __str__(self):

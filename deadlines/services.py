@@ -24,7 +24,7 @@ from timeline.models import Event
 from timeline.services import student_id_of, timeline_add
 
 from . import calendar
-from .models import ACTIVE, LATE, Deadline, Delivery, Kind, Notification, Status
+from .models import ACTIVE, LAPSING_RULES, LATE, Deadline, Delivery, Kind, Notification, Status
 from .rules import RULES, get_rule
 
 # Who may waive a deadline: a supervisor and above, for deadlines in their scope that are not their own.
@@ -270,104 +270,209 @@ class SweepResult:
 
 
 def sweep(*, now: datetime | None = None, batch: int = BATCH) -> SweepResult:
-    """One pass of the clock: reminders, overdue, escalations, a batch at a time until none is due.
+    """One pass of the clock: lapses, reminders, overdue, escalations, a batch at a time until none
+    is due.
 
     Safe to run in parallel: each batch claims its rows with SKIP LOCKED, so two sweeps never act
     on the same row, and each notice is unique in the database. The rows a batch writes (timeline
-    events, notices, deliveries) are made by the database with INSERT ... SELECT, not in Python.
+    events, notices, deliveries) are made by the database from the rows it claimed, not in Python.
+    With nothing due, each step costs one query on its partial index.
     """
     now = calendar.require_aware(now, "now") if now is not None else timezone.now()
-    openings = {campus.pk: calendar.next_opening(now, campus) for campus in Campus.objects.all()}
+    openings = Openings(now)
     total = SweepResult()
     for step in (sweep_lapsed, sweep_reminders, sweep_overdue, sweep_escalations):
         while True:
             result = step(now=now, batch=batch, openings=openings)
             total += result
-            if not result.claimed:
+            # A short batch took every due row no other sweep holds, except for escalations: a row
+            # escalated to the supervisor may be due for the director too (a sweep after a long stop).
+            if not result.claimed or (result.claimed < batch and step is not sweep_escalations):
                 break
     return total
 
 
+class Openings:
+    """When each campus next opens after `now` (the notices wait for it): read once, when a step
+    first has something to tell, in two queries whatever the number of campuses."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        self._at: dict[int, datetime] | None = None
+
+    @property
+    def read(self) -> bool:
+        return self._at is not None
+
+    @property
+    def at(self) -> dict[int, datetime]:
+        if self._at is None:
+            self._at = calendar.next_openings(self.now, Campus.objects.all())
+        return self._at
+
+
 def _claim(queryset, batch: int, *fields: str) -> list:
-    """Locks up to `batch` rows that no other sweep holds."""
-    locked = queryset.select_for_update(skip_locked=True, of=("self",)).order_by()
+    """Locks up to `batch` rows that no other sweep holds, in the queryset's order (its index's)."""
+    locked = queryset.select_for_update(skip_locked=True, of=("self",))
     if fields:
         return list(locked.values(*fields)[:batch])
     return list(locked.values_list("pk", flat=True)[:batch])
 
 
-# The rules whose clock closes as missed once its event has begun (P1–P3 at the first lesson).
-LAPSING = {rule.id: rule.lapses_at_event for rule in RULES.values() if rule.lapses_at_event}
+# Why each lapsing rule's clock closes as missed once its event has begun (P1–P3 at the first lesson).
+LAPSING = {rule: RULES[rule].lapses_at_event for rule in LAPSING_RULES}
 
 
 @transaction.atomic
-def sweep_lapsed(*, now: datetime, batch: int = BATCH, openings: dict) -> SweepResult:
+def sweep_lapsed(*, now: datetime, batch: int = BATCH, openings: Openings) -> SweepResult:
     """Active deadlines of a lapsing rule whose event has begun close as missed: late for good,
     counted as not on time, no longer escalated or offered as work."""
-    lapsed = Deadline.objects.filter(rule__in=list(LAPSING), status__in=ACTIVE, event_at__lte=now)
-    rows = _claim(lapsed, batch, "pk", "rule")
-    if not rows:
-        return SweepResult()
-    by_rule: dict[str, list[int]] = defaultdict(list)
-    for row in rows:
-        by_rule[row["rule"]].append(row["pk"])
+    lapsed = Deadline.objects.filter(rule__in=LAPSING_RULES, status__in=ACTIVE, event_at__lte=now)
     with translation.override(settings.LANGUAGE_CODE):
-        for rule, ids in by_rule.items():
-            claimed = Deadline.objects.filter(pk__in=ids, status__in=ACTIVE)
-            reason = str(LAPSING[rule])
-            _record(claimed, kind="deadline.missed", to_state=Status.MISSED, now=now, reason=reason)
-            claimed.update(status=Status.MISSED, closed_at=now, reason=reason, escalate_at=None)
-    return SweepResult(missed=len(rows), claimed=len(rows))
+        reasons = [str(LAPSING[rule]) for rule in LAPSING_RULES]
+    claimed, missed, _ = _sweep_batch(
+        lapsed.order_by("event_at"),  # index deadline_lapsing_event
+        batch,
+        now=now,
+        changes=[
+            ("status", "%s", [Status.MISSED]),
+            ("closed_at", "%s", [now]),
+            ("reason", "(%s::text[])[array_position(%s::text[], d.rule::text)]", [reasons, LAPSING_RULES]),
+            ("escalate_at", "NULL", []),
+        ],
+        event="deadline.missed",
+    )
+    return SweepResult(missed=missed, claimed=claimed)
 
 
 @transaction.atomic
-def sweep_reminders(*, now: datetime, batch: int = BATCH, openings: dict) -> SweepResult:
+def sweep_reminders(*, now: datetime, batch: int = BATCH, openings: Openings) -> SweepResult:
     """Open deadlines at their rule's lead time: "due soon" to the owner, unless the campus is closed
     until after the due time (then the reminder would come too late to help, and is dropped)."""
     due_soon = Deadline.objects.filter(
         status=Status.OPEN, reminded_at=None, remind_at__lte=now, due_at__gt=now
     )
-    ids = _claim(due_soon, batch)  # index deadline_open_remind
-    if not ids:
-        return SweepResult()
-    claimed = Deadline.objects.filter(pk__in=ids, status=Status.OPEN, reminded_at=None)
-    reminded = claimed.update(reminded_at=now)
-    in_time = Deadline.objects.filter(pk__in=ids, due_at__gt=_opening(openings, now))
-    notified = _notify(in_time, ids, recipient=F("owner_id"), kind=Kind.REMINDER, now=now, openings=openings)
-    return SweepResult(reminded=reminded, notified=notified, claimed=len(ids))
+    claimed, reminded, notified = _sweep_batch(
+        due_soon.order_by("remind_at"),  # index deadline_open_remind
+        batch,
+        now=now,
+        changes=[("reminded_at", "%s", [now])],
+        notice=Kind.REMINDER,
+        openings=openings,
+        only_in_time=True,
+    )
+    return SweepResult(reminded=reminded, notified=notified, claimed=claimed)
 
 
 @transaction.atomic
-def sweep_overdue(*, now: datetime, batch: int = BATCH, openings: dict) -> SweepResult:
+def sweep_overdue(*, now: datetime, batch: int = BATCH, openings: Openings) -> SweepResult:
     """Open deadlines past their due time become overdue; the owner is told."""
-    ids = _claim(
-        Deadline.objects.filter(status=Status.OPEN, due_at__lte=now), batch
-    )  # index deadline_open_due
-    if not ids:
-        return SweepResult()
-    claimed = Deadline.objects.filter(pk__in=ids, status=Status.OPEN)
-    _record(claimed, kind="deadline.overdue", to_state=Status.OVERDUE, now=now)
-    overdue = claimed.update(status=Status.OVERDUE, overdue_at=now)
-    notified = _notify(
-        Deadline.objects.filter(pk__in=ids),
-        ids,
-        recipient=F("owner_id"),
-        kind=Kind.OVERDUE,
+    due = Deadline.objects.filter(status=Status.OPEN, due_at__lte=now)
+    claimed, overdue, notified = _sweep_batch(
+        due.order_by("due_at"),  # index deadline_open_due
+        batch,
         now=now,
+        changes=[("status", "%s", [Status.OVERDUE]), ("overdue_at", "%s", [now])],
+        event="deadline.overdue",
+        notice=Kind.OVERDUE,
         openings=openings,
     )
-    return SweepResult(overdue=overdue, notified=notified, claimed=len(ids))
+    return SweepResult(overdue=overdue, notified=notified, claimed=claimed)
+
+
+def _sweep_batch(
+    due,
+    batch: int,
+    *,
+    now: datetime,
+    changes: list[tuple[str, str, list]],
+    event: str = "",
+    notice: str = "",
+    openings: Openings | None = None,
+    only_in_time: bool = False,
+) -> tuple[int, int, int]:
+    """One statement for one batch: claims up to `batch` rows of `due` (SKIP LOCKED, in its order),
+    applies `changes` (column, SQL expression over the row `d`, its parameters), and from the changed
+    rows writes the timeline event `event` (from the status claimed to the new one, with the row's
+    reason) and the owner's notice of kind `notice` (held until the campus opens; `only_in_time`:
+    only for rows still due after that) with a pending email delivery. Returns how many rows it
+    claimed, how many it changed and how many notices are new (a parallel sweep's are not counted).
+
+    The claim is the compare-and-set: its rows stay locked, as read, until the update in the same
+    statement. The update takes them by key (`= ANY(ARRAY(...))`, so the planner probes the primary
+    key for each claimed row; a join may hash the whole table instead).
+    """
+    # Nothing to tell: the campuses' calendars need not be read. (Not exists(), which drops the
+    # order: without it the planner may read the whole table for the first row.)
+    if notice and not openings.read and not due.values_list("pk", flat=True)[:1]:
+        return 0, 0, 0
+    locked = due.select_for_update(skip_locked=True, of=("self",))
+    claim, params = locked.values("pk", "status")[:batch].query.sql_with_params()
+    params = list(params)
+    quote = connection.ops.quote_name
+    deadline, events, notices, deliveries = (
+        quote(model._meta.db_table) for model in (Deadline, Event, Notification, Delivery)
+    )
+    sql = f"""
+        WITH claimed AS MATERIALIZED ({claim}),
+        changed AS (
+            UPDATE {deadline} AS d SET {", ".join(f"{column} = {value}" for column, value, _ in changes)}
+            WHERE d.id = ANY(ARRAY(SELECT pk FROM claimed))
+            RETURNING d.*
+        )"""
+    params += [param for _, _, values in changes for param in values]
+    if event:
+        sql += f""",
+        events AS (
+            INSERT INTO {events} (at, actor_id, kind, subject_type_id, subject_id, campus_id, student_id,
+                from_state, to_state, reason, data)
+            SELECT %s, NULL, %s, subject_type_id, subject_id, campus_id, student_id, claimed.status,
+                changed.status, reason, jsonb_build_object('rule', rule, 'deadline', id)
+            FROM changed JOIN claimed ON claimed.pk = changed.id
+        )"""
+        params += [now, event]
+    if notice:
+        at = openings.at
+        sql += f""",
+        notices AS (
+            INSERT INTO {notices} (recipient_id, deadline_id, round, kind, created_at, deliver_after)
+            SELECT owner_id, id, round, %s, %s, COALESCE(opening.at, %s)
+            FROM changed LEFT JOIN unnest(%s::bigint[], %s::timestamptz[]) AS opening (campus_id, at)
+                USING (campus_id)
+            {"WHERE due_at > COALESCE(opening.at, %s)" if only_in_time else ""}
+            ON CONFLICT (deadline_id, round, kind, recipient_id) DO NOTHING
+            RETURNING id, deliver_after
+        ),
+        deliveries AS (
+            INSERT INTO {deliveries} (notification_id, channel, state, attempts, next_attempt_at, sent_at,
+                last_error)
+            SELECT id, 'email', %s, 0, deliver_after, NULL, '' FROM notices
+            ON CONFLICT (notification_id, channel) DO NOTHING
+        )"""
+        params += [notice, now, now, list(at), list(at.values())]
+        params += [now] if only_in_time else []
+        params += [Delivery.State.PENDING]
+    sql += f"""
+        SELECT (SELECT count(*) FROM claimed), (SELECT count(*) FROM changed),
+            {"(SELECT count(*) FROM notices)" if notice else "0"}"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 ESCALATION_KINDS = {1: Kind.ESCALATED_SUPERVISOR, 2: Kind.ESCALATED_DIRECTOR}
 
 
 @transaction.atomic
-def sweep_escalations(*, now: datetime, batch: int = BATCH, openings: dict) -> SweepResult:
+def sweep_escalations(*, now: datetime, batch: int = BATCH, openings: Openings) -> SweepResult:
     """Late deadlines past their rule's grace go to the owner's supervisor; after a second grace,
     to the campus director. A level with nobody to tell is skipped."""
-    late = Deadline.objects.filter(status__in=LATE, escalate_at__lte=now)  # index deadline_late_escalate
-    rows = _claim(late, batch, "pk", "rule", "escalation_level", "owner_id", "campus_id")
+    late = Deadline.objects.filter(status__in=LATE, escalate_at__lte=now)
+    rows = _claim(
+        late.order_by("escalate_at"),  # index deadline_late_escalate
+        batch,
+        *("pk", "rule", "escalation_level", "owner_id", "campus_id"),
+    )
     if not rows:
         return SweepResult()
     reachable = _reachable_levels(rows)
@@ -466,16 +571,16 @@ def _record(deadlines, *, kind: str, to_state: str, now: datetime, reason: str =
     )
 
 
-def _opening(openings: dict, now: datetime) -> Case:
+def _opening(openings: Openings, now: datetime) -> Case:
     """The next opening of each row's campus, as an SQL expression."""
     return Case(
-        *[When(campus_id=campus, then=Value(at)) for campus, at in openings.items()],
+        *[When(campus_id=campus, then=Value(at)) for campus, at in openings.at.items()],
         default=Value(now),
         output_field=DateTimeField(),
     )
 
 
-def _notify(deadlines, ids: list[int], *, recipient, kind: str, now: datetime, openings: dict) -> int:
+def _notify(deadlines, ids: list[int], *, recipient, kind: str, now: datetime, openings: Openings) -> int:
     """Each (deadline, round, kind, recipient) notice once, held until the campus is at work, with a
     pending email delivery. Returns how many notices are new: a parallel sweep's are not counted."""
     deliver_after = _opening(openings, now)
@@ -560,7 +665,7 @@ def deliver_pending(*, now: datetime | None = None, batch: int = 100) -> tuple[i
     lease_until = now + LEASE
     with transaction.atomic():
         due = Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now)
-        ids = _claim(due, batch)  # index delivery_pending
+        ids = _claim(due.order_by("next_attempt_at"), batch)  # index delivery_pending
         Delivery.objects.filter(pk__in=ids, state=Delivery.State.PENDING).update(next_attempt_at=lease_until)
     sent = failed = 0
     leased = Delivery.objects.filter(pk__in=ids).select_related(

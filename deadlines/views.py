@@ -5,13 +5,14 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from timeline.audience import students_for
 
 from . import selectors, services
-from .forms import WaiveForm
+from .forms import DeadlineListForm, WaiveForm
 from .messages import notification_text
 
 
@@ -40,6 +41,40 @@ def notifications_read_all(request):
     count = services.notifications_mark_read(user=request.user)
     messages.success(request, _("%(count)d notifications marked read.") % {"count": count})
     return redirect("deadlines:inbox")
+
+
+@login_required
+def deadline_list(request):
+    """A person's active deadlines, late first, LIST_PAGE a page: one bucket of My day (?bucket=) or
+    all, their own or (?owner=) those of someone in their scope; where "show all" on the homes leads."""
+    user, now = request.user, timezone.now()
+    form = DeadlineListForm(
+        request.GET or None, owners=selectors.list_owners(user), buckets=selectors.BUCKET_TITLES
+    )
+    form.is_valid()  # a bad value is dropped: the user's own deadlines, all of them
+    chosen = getattr(form, "cleaned_data", {})
+    owner, bucket = chosen.get("owner") or user, chosen.get("bucket") or ""
+    whose = None if owner == user else owner
+    rows = selectors.deadline_list(user, owner=owner, bucket=bucket, now=now)
+    page = Paginator(rows, selectors.LIST_PAGE).get_page(request.GET.get("page"))
+    links = selectors.RowLinks()
+    for deadline in page:
+        links.mark(deadline)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "owner": owner,
+        "bucket": bucket,
+        "buckets": [
+            (key, title, selectors.list_url(owner=whose, bucket=key))
+            for key, title in selectors.BUCKET_TITLES.items()
+        ],
+        "all_url": selectors.list_url(owner=whose),
+        "query": query.urlencode(),
+        "now": now,
+    }
+    return TemplateResponse(request, "deadlines/list.html", context)
 
 
 @login_required

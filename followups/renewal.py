@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -15,9 +15,9 @@ from deadlines.services import (
     deadline_meet,
     deadline_open,
 )
-from students.models import Lesson, Student
-from students.selectors import HOURS_GONE, with_hours  # the file's hours, read the way every page reads them
-from students.services import can_edit_file, renewal_refusal
+from students.models import Student
+from students.selectors import HOURS_GONE  # the hours gone, read the way every page reads them
+from students.services import can_edit_file, hours_reconcile, renewal_refusal
 from timeline.services import timeline_add
 
 from .models import Renewal
@@ -48,12 +48,12 @@ def renewal_asked(student: Student) -> bool:
 
 
 def hours_left(student: Student) -> Decimal | None:
-    """The class hours the student's contracts still hold; None without a contract."""
-    bought = student.contracts.aggregate(total=Sum("hours"))["total"]
-    if bought is None:
+    """The class hours the student's contracts still hold, as the row says now (kept by the services
+    that sign contracts and mark lessons); None without a contract. One query."""
+    row = Student.objects.filter(pk=student.pk).values_list("hours_bought", "hours_left").first()
+    if row is None or not row[0]:  # a contract holds hours (contract_hours_positive): none signed
         return None
-    used = student.lessons.filter(status=Lesson.Status.DONE).aggregate(total=Sum("hours"))["total"]
-    return bought - (used or Decimal("0"))
+    return row[1]
 
 
 def hours_check(*, student: Student, actor=None) -> None:
@@ -92,17 +92,17 @@ def renewals_open() -> int:
     """R1 for every active student already below their campus's threshold (a threshold lowered or
     raised, hours entered by hand); safe to run every morning. Returns how many were looked at.
     A student still active or paused whose hours are all used (entered by hand, or by any path that
-    did not check them) has their contract ended here, as hours_check would have."""
+    did not check them) has their contract ended here, as hours_check would have. Hours written past
+    the services are recounted first (students.services.hours_reconcile)."""
+    hours_reconcile()
     count = 0
-    for student in with_hours(Student.objects.all()).filter(HOURS_GONE).select_related("manager", "campus"):
+    for student in Student.objects.filter(HOURS_GONE).select_related("manager", "campus"):
         hours_check(student=student)
         count += 1
     students = (
-        with_hours(
-            without_held(
-                Student.objects.filter(
-                    status__in=(Student.Status.ACTIVE, Student.Status.PAUSED), manager__isnull=False
-                )
+        without_held(
+            Student.objects.filter(
+                status__in=(Student.Status.ACTIVE, Student.Status.PAUSED), manager__isnull=False
             )
         )
         .filter(hours_left__lt=F("campus__renewal_threshold"))

@@ -4,16 +4,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from accounts import scope
 from accounts.models import Role
-from deadlines.models import ACTIVE, Deadline
+from deadlines.models import ACTIVE, LATE, Deadline
 from deadlines.selectors import deadlines_for
 from students.models import Lesson, Student
-from students.selectors import HOURS, per_student, students_for, with_hours
+from students.selectors import HOURS, per_student, students_for
 
 from .models import Exam, ExamScore, ExamSitting, Renewal
 from .renewal import without_held
@@ -70,10 +70,12 @@ def renewal_list(
     off. Not the students on hold (a refund under way, followups.renewal.RENEWAL_HOLDS). One query for
     any number of students."""
     now = now or timezone.now()
-    open_renewals = Deadline.objects.filter(rule="R1", status__in=ACTIVE).values("student")
+    # Scoped to the user's deadlines (an R1 is its student's manager's) and asked of each ended
+    # student: whatever plan the database picks, never a list of every open R1 of the company.
+    open_renewal = Exists(deadlines_for(user).filter(rule="R1", status__in=ACTIVE, student=OuterRef("pk")))
     students = students_for(user).filter(
         Q(status__in=(Student.Status.ACTIVE, Student.Status.PAUSED))
-        | Q(status=Student.Status.ENDED, pk__in=open_renewals),  # hours gone, the family not yet asked
+        | (Q(status=Student.Status.ENDED) & Q(open_renewal)),  # hours gone, the family not yet asked
         manager__isnull=False,
     )
     students = without_held(students)
@@ -84,7 +86,9 @@ def renewal_list(
     task = Deadline.objects.filter(rule="R1", status__in=ACTIVE, student=OuterRef("pk")).order_by(
         "-occurrence"
     )
-    students = with_hours(students.select_related("manager", "campus"), now=now).annotate(
+    # The hours left are the student's own column (Student.hours_left): the filter and the order read
+    # it (student_campus_hours); the subqueries below are counted for the page's rows only.
+    students = students.select_related("manager", "campus").annotate(
         recent_hours=Coalesce(
             per_student(recent, Sum("hours"), HOURS), Value(Decimal("0"), output_field=HOURS)
         ),
@@ -127,11 +131,13 @@ def callbacks_due(user, *, now=None, manager_id: int | None = None) -> QuerySet[
     return callbacks.select_related("student", "owner").order_by("due_at", "pk")
 
 
-def followup_counts(user, *, now=None) -> FollowupCounts:
-    """The follow-up figures of the user's scope (for a manager, their own). Two queries."""
+def followup_counts(user, *, now=None, below_threshold: int | None = None) -> FollowupCounts:
+    """The follow-up figures of the user's scope (for a manager, their own). Two queries; one when
+    the caller has counted the students below the threshold already (the renewal list's first view)."""
     now = now or timezone.now()
-    below = renewal_list(user, now=now)
-    return FollowupCounts(callbacks_due=callbacks_due(user, now=now).count(), below_threshold=below.count())
+    if below_threshold is None:
+        below_threshold = renewal_list(user, now=now).count()
+    return FollowupCounts(callbacks_due=callbacks_due(user, now=now).count(), below_threshold=below_threshold)
 
 
 @dataclass
@@ -156,15 +162,50 @@ def exams_for(user) -> QuerySet[Exam]:
     return Exam.objects.filter(scope.campus_q(user), own_students).order_by("-date", "-pk")
 
 
-def exams_page(user, exams) -> list[tuple]:
-    """The exams of a page (a list of Exam), each with the students it concerns whom the user may see
-    and their L5: three queries whatever the number of students."""
-    ids = [exam.pk for exam in exams]
-    sittings = list(
-        ExamSitting.objects.filter(exam_id__in=ids, student__in=students_for(user))
-        .select_related("student__manager")
-        .order_by("student__full_name", "pk")
+# The exam calendar shows at most this many students an exam (the late ones first) with the exam's
+# count; ?exam= lists all of one exam's students, EXAM_PAGE a page.
+EXAM_STUDENTS = 10
+EXAM_PAGE = 100
+
+
+def exam_sittings(user, exam_ids, *, now=None) -> QuerySet[ExamSitting]:
+    """The students these exams concern whom the user may see: those whose L5 is late first, then by
+    name."""
+    now = now or timezone.now()
+    late = Deadline.objects.filter(
+        Q(status__in=LATE) | Q(status__in=ACTIVE, due_at__lte=now),
+        rule="L5",
+        subject_type=ContentType.objects.get_for_model(ExamSitting),
+        subject_id=OuterRef("pk"),
     )
+    return (
+        ExamSitting.objects.filter(exam_id__in=exam_ids, student__in=students_for(user))
+        .select_related("student__manager")
+        .annotate(late=Exists(late))
+        .order_by(F("late").desc(), "student__full_name", "pk")
+    )
+
+
+def exams_page(user, exams, *, sittings: list | None = None, count: int | None = None) -> list[tuple]:
+    """The exams of a page (a list of Exam), each with the first EXAM_STUDENTS students it concerns
+    whom the user may see (late first), their L5 and how many they are in all; or one exam with a
+    page of its `sittings` and their `count`. Four queries whatever the number of students."""
+    ids = [exam.pk for exam in exams]
+    if sittings is None:
+        first = Window(
+            RowNumber(),
+            partition_by=F("exam_id"),
+            order_by=[F("late").desc(), F("student__full_name").asc(), F("pk").asc()],
+        )
+        sittings = list(exam_sittings(user, ids).annotate(rank=first).filter(rank__lte=EXAM_STUDENTS))
+        counts = dict(
+            ExamSitting.objects.filter(exam_id__in=ids, student__in=students_for(user))
+            .order_by()
+            .values_list("exam_id")
+            .annotate(n=Count("pk"))
+        )
+    else:
+        counts = {pk: count for pk in ids}
     clocks = {
         d.subject_id: d
         for d in Deadline.objects.filter(
@@ -191,7 +232,7 @@ def exams_page(user, exams) -> list[tuple]:
                 may_close=user.role in editable or sitting.student.manager_id == user.pk,
             )
         )
-    return [(exam, by_exam[exam.pk]) for exam in exams]
+    return [(exam, by_exam[exam.pk], counts.get(exam.pk, 0)) for exam in exams]
 
 
 def sittings_open(student) -> list[tuple[ExamSitting, Deadline]]:

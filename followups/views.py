@@ -47,8 +47,10 @@ from .forms import (
 from .models import Concern, ExamSitting
 from .sections import callback_section, concern_section, growth_section, renewal_section, score_section
 from .selectors import (
+    EXAM_PAGE,
     RENEWAL_ROLES,
     callbacks_due,
+    exam_sittings,
     exams_for,
     exams_page,
     followup_counts,
@@ -318,9 +320,11 @@ def followup_list(request):
             row.weekly_pace = row.recent_hours / 4
     query = request.GET.copy()
     query.pop("page", None)
+    # The renewal list below the threshold of the whole scope is the figure of the card above it.
+    below = page.paginator.count if not due_week and below_only and not manager_id else None
     context = {
         "page": page,
-        "counts": followup_counts(user, now=now),
+        "counts": followup_counts(user, now=now, below_threshold=below),
         "below_only": below_only,
         "due_week": due_week,
         "managers": managers if user.role != Role.LEARNING_MANAGER else [],
@@ -361,6 +365,14 @@ def exam_list(request):
             return redirect("followups:exams")
         except ValidationError as error:
             form.add_service_error(error)
+    exam_id = request.GET.get("exam", "")
+    if exam_id.isdigit() and len(exam_id) < 19:  # one exam: all its students, a page at a time
+        exam = get_object_or_404(exams_for(request.user).select_related("student"), pk=int(exam_id))
+        sittings = exam_sittings(request.user, [exam.pk])
+        page = Paginator(sittings, EXAM_PAGE).get_page(request.GET.get("page"))
+        rows = exams_page(request.user, [exam], sittings=list(page), count=page.paginator.count)
+        context = {"form": form, "page": page, "rows": rows, "one_exam": exam}
+        return TemplateResponse(request, "followups/exams.html", context)
     page = Paginator(exams_for(request.user).select_related("student"), 20).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "rows": exams_page(request.user, list(page))}
     return TemplateResponse(request, "followups/exams.html", context)

@@ -26,6 +26,10 @@ from .selectors import handovers_for, paper_items_for
 LIMIT = home.QUEUE_LIMIT
 
 
+def _paper_items_owed(user):
+    return paper_items_for(user).filter(present=False, handover__consultant=user)
+
+
 def consultant_paper_items(user, now) -> tuple[list[home.Item], int]:
     """The missing paper items of the consultant's handovers, by the due time of their H5 clock (or,
     without an open clock, the end of the promised day)."""
@@ -40,9 +44,7 @@ def consultant_paper_items(user, now) -> tuple[list[home.Item], int]:
         .order_by("due_at")
         .values("due_at")[:1]
     )
-    owed = (
-        paper_items_for(user).filter(present=False, handover__consultant=user).annotate(due=Subquery(clock))
-    )
+    owed = _paper_items_owed(user).annotate(due=Subquery(clock))
     rows = owed.select_related("handover__student").order_by(
         F("due").asc(nulls_last=True), "promised_on", "pk"
     )[:LIMIT]
@@ -61,10 +63,14 @@ def consultant_paper_items(user, now) -> tuple[list[home.Item], int]:
     return items, owed.count()
 
 
+def _unsigned(user):
+    return handovers_for(user).filter(consultant=user, consultant_signed_at=None)
+
+
 def consultant_unsigned(user, now) -> tuple[list[home.Item], int]:
     """The consultant's handovers they have not signed yet, oldest first: ready to sign once the
     manager has made the call, the talk and the paper check."""
-    unsigned = handovers_for(user).filter(consultant=user, consultant_signed_at=None)
+    unsigned = _unsigned(user)
     rows = unsigned.select_related("student", "manager", "contract").order_by("created_at", "pk")[:LIMIT]
     items = []
     for handover in rows:
@@ -87,11 +93,15 @@ def consultant_unsigned(user, now) -> tuple[list[home.Item], int]:
     return items, unsigned.count()
 
 
-def scheduler_first_lessons(user, now) -> tuple[list[home.Item], int]:
-    """The campus's students with a learning manager and no first lesson set yet, oldest first."""
-    waiting = students_for(user).filter(
+def _waiting_first_lesson(user):
+    return students_for(user).filter(
         status=Student.Status.ONBOARDING, manager__isnull=False, preclass__isnull=True
     )
+
+
+def scheduler_first_lessons(user, now) -> tuple[list[home.Item], int]:
+    """The campus's students with a learning manager and no first lesson set yet, oldest first."""
+    waiting = _waiting_first_lesson(user)
     rows = waiting.select_related("manager").order_by("created_at", "pk")[:LIMIT]
     items = [
         home.Item(
@@ -112,6 +122,7 @@ QUEUES = (
         frozenset({Role.CONSULTANT}),
         gettext_lazy("Paper-file items you owe"),
         consultant_paper_items,
+        count=lambda user, now: _paper_items_owed(user),
     ),
     home.Queue(
         "consultant_unsigned",
@@ -119,6 +130,7 @@ QUEUES = (
         frozenset({Role.CONSULTANT}),
         gettext_lazy("Handovers waiting for your signature"),
         consultant_unsigned,
+        count=lambda user, now: _unsigned(user),
     ),
     home.Queue(
         "scheduler_first_lessons",
@@ -126,6 +138,7 @@ QUEUES = (
         frozenset({Role.SCHEDULER}),
         gettext_lazy("Students waiting for a first lesson"),
         scheduler_first_lessons,
+        count=lambda user, now: _waiting_first_lesson(user),
         empty=gettext_lazy("Every assigned student has a first lesson."),
     ),
 )

@@ -48,6 +48,13 @@ class Handover(models.Model):
         verbose_name = _("handover")
         verbose_name_plural = _("handovers")
         ordering = ["-created_at"]
+        indexes = [
+            # The handover list (handover.selectors.handover_list): not signed off first, newest first.
+            models.Index(
+                fields=["-consultant_signed_at", "-manager_signed_at", "-created_at", "-id"],
+                name="handover_list_order",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.student} · {self.contract}"

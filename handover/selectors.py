@@ -39,8 +39,9 @@ def late_clocks(now: datetime) -> QuerySet[Deadline]:
 
 
 def handover_list(user, *, now: datetime | None = None) -> QuerySet[Handover]:
-    """Handovers not signed off yet first, newest first; each marks its late steps (h1_late, h3_late,
-    h4_late, and h5_late for a missing paper item brought late or not yet): one query for the page."""
+    """Handovers not signed off yet first, newest first (the index handover_list_order: a page reads
+    a page of it); each marks its late steps (h1_late, h3_late, h4_late, and h5_late for a missing
+    paper item brought late or not yet): one query for the page."""
     late = late_clocks(now or timezone.now())
     own = late.filter(subject_type=ContentType.objects.get_for_model(Handover), subject_id=OuterRef("pk"))
     items = PaperItem.objects.filter(handover=OuterRef(OuterRef("pk"))).values("pk")
@@ -56,7 +57,8 @@ def handover_list(user, *, now: datetime | None = None) -> QuerySet[Handover]:
             h4_late=Exists(own.filter(rule="H4")),
             h5_late=Exists(items_late),
         )
-        .order_by("consultant_signed_at", "manager_signed_at", "-created_at")
+        # Descending puts the unsigned (null) first, as the index keeps them.
+        .order_by("-consultant_signed_at", "-manager_signed_at", "-created_at", "-pk")
     )
 
 

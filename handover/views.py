@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -47,10 +48,17 @@ STEPS = {
 }
 
 
+# The handover list shows this many handovers a page.
+LIST_PAGE = 100
+
+
 @login_required
 def handover_list(request):
+    """The handovers in the user's scope, those not signed off first, a page of LIST_PAGE with their
+    count (?page=)."""
+    handovers = Paginator(selectors.handover_list(request.user), LIST_PAGE)
     context = {
-        "handovers": selectors.handover_list(request.user)[:200],
+        "handovers": handovers.get_page(request.GET.get("page")),
         "sees_weekends": selectors.weekend_managers_for(request.user).exists(),
     }
     return TemplateResponse(request, "handover/list.html", context)

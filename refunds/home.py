@@ -35,5 +35,5 @@ QUEUE = home.Queue(
     gettext_lazy("Refunds waiting for you"),
     items,
     empty=gettext_lazy("No refund waits for you."),
-    count=lambda user, now: selectors.queue(user).count(),
+    count=lambda user, now: selectors.queue(user),
 )

@@ -87,7 +87,12 @@ class Refund(models.Model):
             ),
             models.CheckConstraint(condition=Q(deductions__gte=0), name="refund_deductions_not_negative"),
         ]
-        indexes = [models.Index(fields=["waiting_role", "campus"], name="refund_waiting")]
+        indexes = [
+            # Each approver's queue (refunds.selectors.queue): the refunds at a role's step, by campus.
+            models.Index(fields=["waiting_role", "campus"], name="refund_waiting"),
+            # The refund list (refunds.selectors.refund_rows): a page of every refund, newest first.
+            models.Index(fields=["-submitted_at", "-id"], name="refund_submitted"),
+        ]
 
     def __str__(self):
         return f"{self.student} · {self.amount}"

@@ -43,7 +43,8 @@ def refund_story(refund: Refund, user) -> QuerySet[Event]:
 
 def queue(user) -> QuerySet[Refund]:
     """What waits for the user: their approval step (a director: on their campus), or for finance
-    also the approved refunds to pay. One query."""
+    also the approved refunds to pay; the longest waiting first. One query (the index
+    refund_waiting)."""
     waiting = Q(waiting_role=user.role)
     if user.role == Role.DIRECTOR:
         waiting &= Q(campus_id=user.campus_id)
@@ -54,6 +55,12 @@ def queue(user) -> QuerySet[Refund]:
     return (
         refunds_for(user).filter(waiting).select_related("student", "campus").order_by("submitted_at", "pk")
     )
+
+
+def refund_rows(user) -> QuerySet[Refund]:
+    """Every refund the user may see for the list, newest first: served by the index
+    refund_submitted, so a page of them reads a page of the index, however many there are."""
+    return refunds_for(user).select_related("student", "campus").order_by("-submitted_at", "-pk")
 
 
 def case_refund(user, case) -> dict:

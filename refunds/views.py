@@ -3,6 +3,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,7 +18,7 @@ from timeline.services import access_record
 
 from . import services
 from .forms import DecisionForm, PaidForm, RefundForm, ResubmitForm
-from .selectors import queue, refund_story, refunds_for
+from .selectors import queue, refund_rows, refund_story, refunds_for
 
 VIEWERS = (Role.SUPERVISOR, Role.DIRECTOR, Role.FINANCE, Role.PRESIDENT)
 
@@ -27,13 +28,28 @@ def _refund(request, pk: int):
     return get_object_or_404(refunds, pk=pk)
 
 
+# The refund list shows this many refunds a page, in each of its two lists.
+PAGE = 50
+
+
+def _query_without(request, name: str) -> str:
+    """The page's query string without one list's page number (the other list keeps its page)."""
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()
+
+
 @login_required
 def refund_list(request):
+    """What waits for the user (the longest waiting first), then every refund they may see (the
+    newest first): each list a page of PAGE with its count, ?queue_page= and ?page= their pages."""
     if request.user.role not in VIEWERS:
         raise PermissionDenied
     context = {
-        "queue": list(queue(request.user)[:200]),
-        "refunds": list(refunds_for(request.user).select_related("student", "campus")[:200]),
+        "queue": Paginator(queue(request.user), PAGE).get_page(request.GET.get("queue_page")),
+        "refunds": Paginator(refund_rows(request.user), PAGE).get_page(request.GET.get("page")),
+        "queue_query": _query_without(request, "queue_page"),
+        "refunds_query": _query_without(request, "page"),
     }
     return TemplateResponse(request, "refunds/list.html", context)
 

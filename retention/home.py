@@ -125,7 +125,7 @@ QUEUES = (
         frozenset({Role.DIRECTOR}),
         gettext_lazy("Cases waiting for you"),
         director_items,
-        count=lambda user, now: _director_cases(user).count(),
+        count=lambda user, now: _director_cases(user),
     ),
     home.Queue(
         "retention_president",
@@ -133,7 +133,7 @@ QUEUES = (
         frozenset({Role.PRESIDENT}),
         gettext_lazy("Memos waiting for your instruction"),
         president_items,
-        count=lambda user, now: _president_cases(user).count(),
+        count=lambda user, now: _president_cases(user),
     ),
     home.Queue(
         "retention_head_teacher",
@@ -141,7 +141,7 @@ QUEUES = (
         frozenset({Role.HEAD_TEACHER}),
         gettext_lazy("Rescues you lead"),
         head_teacher_items,
-        count=lambda user, now: _head_teacher_cases(user).count(),
+        count=lambda user, now: _head_teacher_cases(user),
         empty=gettext_lazy("No rescue waits for you."),
     ),
 )

@@ -7,6 +7,9 @@ from datetime import datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -167,22 +170,53 @@ def _initial(case, action) -> dict:
     return initial
 
 
+# The board shows at most this many cards a stage (the most urgent), with the stage's count and a
+# link to the stage's whole list; that list, and the closed cases, show this many a page.
+BOARD_CARDS = 50
+LIST_PAGE = 50
+OPEN_STAGES = [stage for stage in S.values if stage != S.CLOSED]
+
+
 @login_required
 def case_list(request):
+    """The board of open cases by stage, late ones first; ?stage= one stage's cases and ?closed=1 the
+    closed ones, each a page of LIST_PAGE (?page=). A fixed number of queries, whatever the scope."""
     if request.user.role not in CASE_VIEWERS:
         raise PermissionDenied
     closed = request.GET.get("closed") == "1"
-    cases = list(board(request.user, closed=closed)[:300])
-    by_stage = {stage: [] for stage in S.values if stage != S.CLOSED}
+    stage = "" if closed else request.GET.get("stage", "")
+    context = {"closed": closed, "stage": stage if stage in OPEN_STAGES else "", "now": timezone.now()}
+    if closed or context["stage"]:
+        cases = board(request.user, closed=True) if closed else board(request.user).filter(stage=stage)
+        page = Paginator(cases, LIST_PAGE).get_page(request.GET.get("page"))
+        for case in page:
+            case.step = next_step(case)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(cases=page, query=query.urlencode(), stage_label=S(stage).label if stage else "")
+        return TemplateResponse(request, "retention/list.html", context)
+    # The most urgent cards of each stage in one query, the counts of every stage in another.
+    urgent = Window(
+        RowNumber(),
+        partition_by=F("stage"),
+        order_by=[F("clock_due_at").asc(nulls_last=True), F("raised_at").desc(), F("pk").asc()],
+    )
+    cases = list(board(request.user).annotate(urgency=urgent).filter(urgency__lte=BOARD_CARDS))
+    counts = dict(
+        cases_for(request.user)
+        .filter(stage__in=OPEN_STAGES)
+        .order_by()
+        .values_list("stage")
+        .annotate(n=Count("pk"))
+    )
+    by_stage = {stage: [] for stage in OPEN_STAGES}
     for case in cases:
         case.step = next_step(case)
-        by_stage.setdefault(case.stage, []).append(case)
-    context = {
-        "cases": cases,
-        "columns": [(S(stage).label, rows) for stage, rows in by_stage.items()],
-        "closed": closed,
-        "now": timezone.now(),
-    }
+        by_stage[case.stage].append(case)
+    context.update(
+        cases=cases,
+        columns=[(stage, S(stage).label, rows, counts.get(stage, 0)) for stage, rows in by_stage.items()],
+    )
     return TemplateResponse(request, "retention/list.html", context)
 
 

@@ -45,11 +45,15 @@ def _lessons_url(student_id: int) -> str:
 # -- the consultant ------------------------------------------------------------------------------
 
 
-def consultant_contracts(user, now) -> tuple[list[home.Item], int]:
-    """The contracts the consultant entered this week, newest first (nothing is due: a summary)."""
-    contracts = Contract.objects.filter(
+def _consultant_contracts(user, now):
+    return Contract.objects.filter(
         consultant=user, student__in=students_for(user), created_at__gte=week_start(now), created_at__lte=now
     )
+
+
+def consultant_contracts(user, now) -> tuple[list[home.Item], int]:
+    """The contracts the consultant entered this week, newest first (nothing is due: a summary)."""
+    contracts = _consultant_contracts(user, now)
     rows = contracts.select_related("student").order_by("-created_at", "-pk")[:LIMIT]
     items = [
         home.Item(
@@ -73,6 +77,15 @@ CHANGED = {
 }
 
 
+def _lesson_changes(user, now):
+    return Event.objects.filter(
+        audience.readable_q(user),
+        kind="lesson.changed",
+        student__in=students_for(user),
+        at__gte=week_start(now),
+    )
+
+
 def scheduler_lesson_changes(user, now) -> tuple[list[home.Item], int]:
     """The lessons of the campus changed this week (by anyone: the scheduler, the director or the
     manager), newest first, each saying whether the family has been told (L10)."""
@@ -82,12 +95,7 @@ def scheduler_lesson_changes(user, now) -> tuple[list[home.Item], int]:
         subject_id=OuterRef("subject_id"),
         at__gte=OuterRef("at"),
     )
-    events = Event.objects.filter(
-        audience.readable_q(user),
-        kind="lesson.changed",
-        student__in=students_for(user),
-        at__gte=week_start(now),
-    ).annotate(told=Exists(told))
+    events = _lesson_changes(user, now).annotate(told=Exists(told))
     rows = events.select_related("student", "actor").order_by("-at", "-pk")[:LIMIT]
     items = []
     for event in rows:
@@ -116,12 +124,16 @@ def _teacher_lessons(user):
     return Lesson.objects.filter(teacher=user, student__in=students_for(user))
 
 
-def teacher_week(user, now) -> tuple[list[home.Item], int]:
-    """The teacher's lessons still to come today and in the rest of the week, by day and time."""
+def _teacher_week(user, now):
     week_end = week_start(now) + timedelta(days=7)
-    lessons = _teacher_lessons(user).filter(
+    return _teacher_lessons(user).filter(
         status=Lesson.Status.SCHEDULED, ends_at__gt=now, starts_at__lt=week_end
     )
+
+
+def teacher_week(user, now) -> tuple[list[home.Item], int]:
+    """The teacher's lessons still to come today and in the rest of the week, by day and time."""
+    lessons = _teacher_week(user, now)
     rows = lessons.select_related("student").order_by("starts_at", "pk")[:LIMIT]
     today = timezone.localdate(now, local_zone())
     items = []
@@ -139,9 +151,13 @@ def teacher_week(user, now) -> tuple[list[home.Item], int]:
     return items, lessons.count()
 
 
+def _to_mark(user, now):
+    return _teacher_lessons(user).filter(status=Lesson.Status.SCHEDULED, ends_at__lte=now)
+
+
 def teacher_to_mark(user, now) -> tuple[list[home.Item], int]:
     """The teacher's lessons that have ended and are still only scheduled: late since they ended."""
-    lessons = _teacher_lessons(user).filter(status=Lesson.Status.SCHEDULED, ends_at__lte=now)
+    lessons = _to_mark(user, now)
     rows = lessons.select_related("student").order_by("ends_at", "pk")[:LIMIT]
     items = [
         home.Item(
@@ -161,14 +177,8 @@ RECORD_DAYS = 7
 TAUGHT = (Student.Status.ONBOARDING, Student.Status.ACTIVE)
 
 
-def teacher_papers(user, now) -> tuple[list[home.Item], int]:
-    """The teaching plans and lesson records the teacher owes (four queries):
-
-    - a teaching plan for each student they teach (onboarding or active) for whom they have uploaded
-      none, due at their first lesson with the student;
-    - a lesson record for each lesson they taught (marked done) in the last 7 days with no lesson
-      record uploaded by them for that student since the lesson began, due at the end of its day.
-    """
+def _papers_owed(user, now):
+    """The students owed a teaching plan (with `first_lesson_at`) and the lessons owed a record."""
     mine = Document.objects.filter(student=OuterRef("pk"), uploaded_by=user, kind=Document.Kind.TEACHING_PLAN)
     first = (
         Lesson.objects.filter(student=OuterRef("pk"), teacher=user)
@@ -197,6 +207,18 @@ def teacher_papers(user, now) -> tuple[list[home.Item], int]:
         )
         .exclude(Exists(record))
     )
+    return plans, records
+
+
+def teacher_papers(user, now) -> tuple[list[home.Item], int]:
+    """The teaching plans and lesson records the teacher owes (four queries):
+
+    - a teaching plan for each student they teach (onboarding or active) for whom they have uploaded
+      none, due at their first lesson with the student;
+    - a lesson record for each lesson they taught (marked done) in the last 7 days with no lesson
+      record uploaded by them for that student since the lesson began, due at the end of its day.
+    """
+    plans, records = _papers_owed(user, now)
     items = [
         home.Item(
             label=_("Upload the teaching plan"),
@@ -230,6 +252,7 @@ QUEUES = (
         frozenset({Role.CONSULTANT}),
         gettext_lazy("Contracts you entered this week"),
         consultant_contracts,
+        count=_consultant_contracts,
     ),
     home.Queue(
         "scheduler_lesson_changes",
@@ -237,6 +260,7 @@ QUEUES = (
         frozenset({Role.SCHEDULER}),
         gettext_lazy("Lesson changes this week"),
         scheduler_lesson_changes,
+        count=_lesson_changes,
         empty=gettext_lazy("No lesson was changed this week."),
     ),
     home.Queue(
@@ -245,6 +269,7 @@ QUEUES = (
         frozenset({Role.TEACHER}),
         gettext_lazy("Lessons to mark"),
         teacher_to_mark,
+        count=_to_mark,
     ),
     home.Queue(
         "teacher_papers",
@@ -252,6 +277,7 @@ QUEUES = (
         frozenset({Role.TEACHER}),
         gettext_lazy("Teaching plans and lesson records you owe"),
         teacher_papers,
+        count=_papers_owed,
     ),
     home.Queue(
         "teacher_week",
@@ -259,6 +285,7 @@ QUEUES = (
         frozenset({Role.TEACHER}),
         gettext_lazy("Your lessons today and this week"),
         teacher_week,
+        count=_teacher_week,
         empty=gettext_lazy("No more lessons this week."),
     ),
 )
@@ -297,6 +324,6 @@ ASSIGNER_QUEUES = (
         frozenset({Role.SUPERVISOR, Role.DIRECTOR}),
         gettext_lazy("Students waiting for a learning manager"),
         assigner_unassigned,
-        count=lambda user, now: _unassigned(user).count(),
+        count=lambda user, now: _unassigned(user),
     ),
 )

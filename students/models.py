@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Campus, Role
 
+from .indexes import TrigramIndex
+
 # A mainland mobile number, or a landline with its area code; spaces and dashes allowed.
 phone_validator = RegexValidator(
     r"^(?:\+?86[ -]?)?(?:1[3-9]\d(?:[ -]?\d{4}){2}|0\d{2,3}[ -]?\d{7,8})$",
@@ -74,6 +76,37 @@ class Student(models.Model):
     measures = models.TextField(_("measures"), blank=True)
     file_updated_at = models.DateTimeField(_("file updated at"), null=True, blank=True)
 
+    # The class hours of the student's contracts and of their lessons done, kept equal to those rows by
+    # the services that change them (students.services.hours_recount, in the same transaction: a
+    # contract signed, a lesson marked done), so that lists filter and sort on the hours left instead of
+    # summing every student's contracts and lessons. Never set by hand; a saved instance writes only
+    # its update_fields.
+    hours_bought = models.DecimalField(
+        _("hours bought"),
+        max_digits=9,
+        decimal_places=1,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        editable=False,
+    )
+    hours_used = models.DecimalField(
+        _("hours used"),
+        max_digits=9,
+        decimal_places=1,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        editable=False,
+    )
+    # Bought less used (student_hours_left_is_bought_less_used), a column of its own to index.
+    hours_left = models.DecimalField(
+        _("hours left"),
+        max_digits=9,
+        decimal_places=1,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        editable=False,
+    )
+
     # No longer taught: all class hours used (the contract ended) or refunded. Such a student books
     # no lesson and raises no warning sign; a refunded one is not asked about renewal either.
     FINISHED = (Status.ENDED, Status.REFUNDED)
@@ -93,11 +126,25 @@ class Student(models.Model):
         verbose_name = _("student")
         verbose_name_plural = _("students")
         ordering = ["full_name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours_left=models.F("hours_bought") - models.F("hours_used")),
+                name="student_hours_left_is_bought_less_used",
+            ),
+        ]
         indexes = [
             # students_for(user): a manager's caseload on their campus.
             models.Index(fields=["campus", "manager"], name="student_campus_manager"),
             # The caseload list filtered by status.
             models.Index(fields=["campus", "status"], name="student_campus_status"),
+            # The caseload list (selectors.caseload) after its late students: the rest by name, a page at
+            # a time, for the company-wide roles ...
+            models.Index(fields=["full_name", "id"], name="student_name"),
+            # ... and for one campus (a director's list).
+            models.Index(fields=["campus", "full_name", "id"], name="student_campus_name"),
+            # The renewal list (followups.selectors.renewal_list: hours left below the campus's
+            # threshold, fewest first) and the caseload's "hours left below" filter.
+            models.Index(fields=["campus", "hours_left"], name="student_campus_hours"),
         ]
 
     def __str__(self):
@@ -140,8 +187,10 @@ class Guardian(models.Model):
             models.UniqueConstraint(fields=["student", "request_key"], name="guardian_once_per_form"),
         ]
         indexes = [
-            # The caseload search by phone.
+            # The caseload search by a whole phone number (those who read numbers masked).
             models.Index(fields=["phone"], name="guardian_phone"),
+            # The caseload search by part of a number (selectors.caseload: phone LIKE '%1380000%').
+            TrigramIndex(fields=["phone"], opclasses=["gin_trgm_ops"], name="guardian_phone_trgm"),
         ]
 
     def __str__(self):

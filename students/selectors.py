@@ -1,8 +1,11 @@
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cached_property
 
-from django.db.models import Count, DecimalField, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db import connections
+from django.db.models import Count, DecimalField, F, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -53,19 +56,15 @@ HOURS = DecimalField(max_digits=9, decimal_places=1)
 
 
 def with_hours(students: QuerySet[Student], *, now=None) -> QuerySet[Student]:
-    """Adds hours bought, used (done lessons) and left, the next lesson, and open and late deadlines.
+    """Adds the next lesson and the open and late deadlines to students, who carry their hours bought,
+    used (done lessons) and left themselves (Student.hours_*, kept by the services that change them).
 
-    Each is a correlated subquery, so one query serves any number of students.
+    Each is a correlated subquery in the SELECT list: one query serves any number of students, and
+    under a LIMIT PostgreSQL counts them for the rows fetched only, as long as nothing sorts on them.
     """
     now = now or timezone.now()
-    zero = Value(Decimal("0"), output_field=HOURS)
     active = Deadline.objects.filter(status__in=ACTIVE)
     return students.annotate(
-        hours_bought=Coalesce(per_student(Contract.objects, Sum("hours"), HOURS), zero),
-        hours_used=Coalesce(
-            per_student(Lesson.objects.filter(status=Lesson.Status.DONE), Sum("hours"), HOURS), zero
-        ),
-        hours_left=F("hours_bought") - F("hours_used"),
         next_lesson_at=per_student(
             Lesson.objects.filter(status=Lesson.Status.SCHEDULED, starts_at__gte=now), Min("starts_at"), None
         ),
@@ -84,44 +83,155 @@ def caseload(
     hours_left_below: Decimal | None = None,
     campus_id: int | None = None,
     now=None,
-) -> QuerySet[Student]:
+) -> "Caseload":
     """The caseload list: search by a student's name or a guardian's phone, filter by status, manager
-    (or none yet), campus and hours left; late work first."""
-    students = students_for(user).select_related("manager", "campus")
+    (or none yet), campus and hours left; late work first (Caseload)."""
+    now = now or timezone.now()
+    students = students_for(user)
+    truncated = False
     if query:
         match = Q(full_name__icontains=query)
         digits = "".join(ch for ch in query if ch.isdigit())
         if len(digits) >= 4:  # phones are stored as digits only (see normalize_phone)
-            # Part of a number finds it only for those who read numbers in full; the others must
-            # know the whole number, or the search would spell out a masked one digit by digit.
-            phones = Q(phone__contains=digits) if privacy.reads_contacts_in_full(user) else Q(phone=digits)
-            match |= Q(pk__in=Guardian.objects.filter(phones).values("student"))
+            found, truncated = phone_matches(user, digits)
+            # A number, not a name (names hold no digits): the guardians' phones only.
+            match = Q(pk__in=found) if PHONE_LIKE.fullmatch(query) else match | Q(pk__in=found)
         students = students.filter(match)
+    late = Deadline.objects.filter(scope.campus_q(user), status__in=ACTIVE, due_at__lte=now)
     if manager_id:
         students = students.filter(manager_id=manager_id)
     if unassigned:
         students = students.filter(manager=None)
     if campus_id:
         students = students.filter(campus_id=campus_id)
-    students = with_hours(students, now=now)
+        late = late.filter(campus_id=campus_id)
     if status:
         students = students.filter(status_q(status))
     if hours_left_below is not None:
         # A refunded student's hours are refunded, not left to use.
         students = students.filter(hours_left__lt=hours_left_below).exclude(status=Student.Status.REFUNDED)
-    return students.order_by("-late_deadlines", "full_name", "pk")
+    return Caseload(students=students, late=late, now=now, phone_truncated=truncated)
 
 
-# Taught students (with_hours) whose contracts' hours are all used: their contract has ended, even in
-# the moment before followups.renewal.hours_check (or the morning's run) records it.
+# A query of digits and what people type between them: a phone number, matched against phones only.
+PHONE_LIKE = re.compile(r"[\d\s+()-]+")
+# The phone search names at most this many students: a part of a number matching more is too short.
+PHONE_MATCHES = 500
+
+
+def phone_matches(user, digits: str) -> tuple[list[int], bool]:
+    """The ids of the students in the user's scope with a guardian whose phone holds `digits` (at most
+    PHONE_MATCHES of them), and whether there were more. Part of a number finds it only for those who
+    read numbers in full (through the trigram index guardian_phone_trgm); the others must know the
+    whole number (guardian_phone), or the search would spell out a masked one digit by digit. One
+    query, run once per page: the list's count and rows then read the ids."""
+    ids = list(phone_guardians(user, digits)[: PHONE_MATCHES + 1])
+    return ids[:PHONE_MATCHES], len(ids) > PHONE_MATCHES
+
+
+def phone_guardians(user, digits: str) -> QuerySet:
+    """The distinct ids of the students of phone_matches, in order."""
+    phones = Q(phone__contains=digits) if privacy.reads_contacts_in_full(user) else Q(phone=digits)
+    guardians = Guardian.objects.filter(phones, student__in=students_for(user))
+    return guardians.order_by("student").values_list("student", flat=True).distinct()
+
+
+@dataclass
+class Caseload:
+    """The caseload list, late work first, as the Paginator pages it (count() and slices).
+
+    The students with an active deadline past due come first, then the others, each by name (the
+    indexes student_name, student_campus_name); a row shows how many of its deadlines are late. Not
+    most late first: that order counts every late deadline of the scope before the first row can be
+    shown (200,000 in a company of 100,000 students: 0.8 s); this one stops at the page's end.
+
+    It starts from the deadlines: the scope's late ones (deadline_campus_active_due), at most
+    LATE_ROWS of them. Fewer: their students are all the late students, and the page is cut from them
+    and the others, by name. As many: late work is common in the scope, and each student read by name
+    is asked whether it has a late deadline (the deadlines' index on the student) until the page is
+    full, the late ones and the others apart. Either way a page costs what its offset costs, not what
+    the scope holds: four queries (the late deadlines, the count, the page's order, its rows)."""
+
+    students: QuerySet[Student]  # the user's, filtered: not ordered, not annotated
+    late: QuerySet[Deadline]  # the active deadlines past due of the scope
+    now: datetime
+    phone_truncated: bool = False  # the phone search found more than PHONE_MATCHES students
+
+    def count(self) -> int:
+        return self.students.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Student]:
+        if not isinstance(window, slice):
+            raise TypeError("Caseload is read a page at a time: [start:stop]")
+        start, stop = window.start or 0, window.stop
+        if stop is None or window.step is not None:
+            raise TypeError("Caseload is read a page at a time: [start:stop]")
+        if stop <= start:  # an empty list's page
+            return []
+        ids = [pk for pk, _late, _name in self.order(start, stop)]
+        rows = with_hours(
+            Student.objects.filter(pk__in=ids).select_related("manager", "campus"), now=self.now
+        )
+        by_id = {student.pk: student for student in rows}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+    @cached_property
+    def late_students(self) -> set[int] | None:
+        """The ids of the students with late work, when the scope has fewer than LATE_ROWS late
+        deadlines; else None. One query, of LATE_ROWS index rows at most."""
+        rows = list(self.late_rows()[:LATE_ROWS])
+        return set(rows) if len(rows) < LATE_ROWS else None
+
+    def late_rows(self) -> QuerySet:
+        """The students of the scope's late deadlines, one per deadline, in the order of the index on
+        the campus and due time of active deadlines (read through it, no further than needed)."""
+        late = self.late.filter(student__in=self.students).order_by("campus_id", "due_at")
+        return late.values_list("student", flat=True)
+
+    def order(self, start: int, stop: int) -> QuerySet:
+        """(student id, late or not, name) of the rows start to stop, in the list's order."""
+        known = self.late_students
+        if known is not None:
+            late, on_time = self.students.filter(pk__in=known), self.students.exclude(pk__in=known)
+        else:  # asked of each student in turn (a scalar subquery: never turned into a join of them all)
+            first = Subquery(self.late.filter(student=OuterRef("pk")).order_by().values("pk")[:1])
+            asked = self.students.annotate(first_late=first)
+            late, on_time = asked.filter(first_late__isnull=False), asked.filter(first_late__isnull=True)
+
+        # Each part limited to the page's end; SQLite (make run's zero setup) cannot, and needs not.
+        limited = connections[self.students.db].features.supports_slicing_ordering_in_compound
+
+        def by_name(students, late: int):
+            rows = students.annotate(late=Value(late), sort_name=F("full_name"))
+            rows = rows.values_list("pk", "late", "sort_name")
+            return rows.order_by("full_name", "pk")[:stop] if limited else rows.order_by()
+
+        return (
+            by_name(late, 1)
+            .union(by_name(on_time, 0), all=True)
+            .order_by("-late", "sort_name", "pk")[start:stop]
+        )
+
+
+# The late deadlines of a scope read to find its late students (Caseload.late_students); more, and
+# the list asks each student instead.
+LATE_ROWS = 2000
+
+
+# Taught students whose contracts' hours are all used (their own columns, Student.hours_*): their
+# contract has ended, even in the moment before followups.renewal.hours_check (or the morning's run)
+# records it.
 HOURS_GONE = Q(
     status__in=(Student.Status.ACTIVE, Student.Status.PAUSED), hours_bought__gt=0, hours_left__lte=0
 )
 
 
 def status_q(status: str) -> Q:
-    """The students the list shows under `status` (with_hours): one with no hours left is never active
-    or paused, but ended."""
+    """The students the list shows under `status`: one with no hours left is never active or paused,
+    but ended."""
     if status in (Student.Status.ACTIVE, Student.Status.PAUSED):
         return Q(status=status) & ~HOURS_GONE
     if status == Student.Status.ENDED:
@@ -130,7 +240,7 @@ def status_q(status: str) -> Q:
 
 
 def status_shown(student: Student) -> None:
-    """The status a page shows for a student read through with_hours: ended once the hours are gone.
+    """The status a page shows for a student: ended once the hours are gone.
     Changes the instance in memory only (it is never saved from a page that shows it)."""
     gone = student.hours_bought > 0 and student.hours_left <= 0
     if gone and student.status in (Student.Status.ACTIVE, Student.Status.PAUSED):
@@ -221,14 +331,47 @@ def student_timeline(
     return TimelinePage(rows[:limit], rows[limit - 1].pk if more else None)
 
 
-def student_deadlines(student, user) -> QuerySet[Deadline]:
-    """Every deadline about a student in the user's caseload, whoever owns it (a rescue is the
-    supervisor's, but the student's manager sees it on the student's page)."""
-    return (
-        Deadline.objects.filter(audience.readable_q(user), student=student, student__in=students_for(user))
-        .select_related("student", "owner", "closed_by")
-        .order_by("-due_at")
-    )
+# The student page shows every open clock (they are few) and, of the closed ones, their count and the
+# latest this many; "earlier" loads the next as many.
+CLOSED_CLOCKS_PAGE = 20
+
+
+@dataclass
+class StudentClocks:
+    # Every active clock, late ones first, then by due time (what to do next, top down).
+    active: list[Deadline]
+    # The latest closed clocks (by due time, newest first), one page.
+    closed: list[Deadline]
+    # How many closed clocks the reader may see in all (None when only the closed rows were asked for).
+    closed_count: int | None
+    # The last closed clock shown when earlier ones follow (?closed_before= it loads them), else None.
+    closed_next: int | None
+
+
+def student_deadlines(
+    student, user, *, now: datetime | None = None, closed_before: int | None = None, only_closed: bool = False
+) -> StudentClocks:
+    """The deadlines about a student in the user's caseload, whoever owns it (a rescue is the
+    supervisor's, but the student's manager sees it on the student's page): every active one, and
+    the latest CLOSED_CLOCKS_PAGE closed ones with their count, or with `closed_before` (a deadline's
+    id) the page of closed ones after it. Three queries (one with `only_closed`), whatever the
+    student's history."""
+    now = now or timezone.now()
+    rows = Deadline.objects.filter(
+        audience.readable_q(user), student=student, student__in=students_for(user)
+    ).select_related("student", "owner", "closed_by")
+    active: list[Deadline] = []
+    if not only_closed:
+        active = sorted(rows.filter(status__in=ACTIVE), key=lambda d: (d.due_at > now, d.due_at, d.pk))
+    closed = rows.exclude(status__in=ACTIVE)
+    count = None if only_closed else closed.count()
+    if closed_before is not None:  # after that clock in the order shown: (due_at, pk) descending
+        due = Subquery(student.deadlines.filter(pk=closed_before).values("due_at")[:1])
+        closed = closed.filter(Q(due_at__lt=due) | Q(due_at=due, pk__lt=closed_before))
+    page = list(closed.order_by("-due_at", "-pk")[: CLOSED_CLOCKS_PAGE + 1])
+    more = len(page) > CLOSED_CLOCKS_PAGE
+    page = page[:CLOSED_CLOCKS_PAGE]
+    return StudentClocks(active, page, count, page[-1].pk if more else None)
 
 
 # The campus timetable (students:timetable): who may read it, and its bounds.

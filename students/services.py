@@ -1,8 +1,11 @@
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +31,52 @@ def can_edit_file(user, student: Student) -> bool:
     if user.role not in FILE_KEEPERS:
         return False
     return user.role != Role.LEARNING_MANAGER or student.manager_id == user.pk
+
+
+_HOURS = DecimalField(max_digits=9, decimal_places=1)
+
+
+def _hours_of(rows):
+    """The sum of `rows`' hours for the student of the outer query (0 without any)."""
+    sums = rows.filter(student=OuterRef("pk")).order_by().values("student").annotate(total=Sum("hours"))
+    return Coalesce(Subquery(sums.values("total")[:1], output_field=_HOURS), Value(Decimal("0"), _HOURS))
+
+
+def _hours_bought():
+    return _hours_of(Contract.objects.all())
+
+
+def _hours_used():
+    return _hours_of(Lesson.objects.filter(status=Lesson.Status.DONE))
+
+
+@transaction.atomic
+def hours_recount(*, student_ids) -> None:
+    """Writes the students' hours bought (their contracts) and used (their lessons done) from those rows,
+    so the figures the lists read (Student.hours_bought, hours_used, hours_left) are the rows' own.
+    Called in the transaction that signed the contract or marked the lesson, after the change. The
+    rows are locked before they are counted: of two lessons marked at once, the second counts both.
+    (FOR NO KEY UPDATE: the key-share lock of a contract just inserted for the student does not
+    block it, so two contracts signed at once wait for each other rather than deadlock.)"""
+    locked = Student.objects.select_for_update(no_key=True).filter(pk__in=student_ids).order_by("pk")
+    ids = list(locked.values_list("pk", flat=True))
+    bought, used = _hours_bought(), _hours_used()
+    Student.objects.filter(pk__in=ids).update(hours_bought=bought, hours_used=used, hours_left=bought - used)
+
+
+def hours_reconcile(*, batch: int = 1000) -> int:
+    """Recounts the students whose figures differ from their contracts and lessons (rows written past
+    the services: the shell, a bulk load); returns how many. One read when nothing differs; the
+    morning's renewal run (followups.renewal.renewals_open) calls it."""
+    stale = list(
+        Student.objects.annotate(bought=_hours_bought(), used=_hours_used())
+        .exclude(hours_bought=F("bought"), hours_used=F("used"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(stale), batch):
+        hours_recount(student_ids=stale[start : start + batch])
+    return len(stale)
 
 
 @transaction.atomic
@@ -107,6 +156,7 @@ def contract_sign(
     else:
         renewal = True
     signed = Contract.objects.create(student=student, consultant=actor, request_key=request_key, **contract)
+    hours_recount(student_ids=[student.pk])  # before the renewal's listeners read the hours
     timeline_add(
         subject=signed,
         kind="contract.signed",
@@ -458,6 +508,8 @@ def lesson_mark(*, lesson: Lesson, actor, status: str) -> bool:
     if not Lesson.objects.filter(pk=lesson.pk, status=Lesson.Status.SCHEDULED).update(status=status):
         return False
     student = lesson.student
+    if status == Lesson.Status.DONE:  # its hours are used: before the listeners check what is left
+        hours_recount(student_ids=[student.pk])
     if status == Lesson.Status.ABSENT:
         events.lesson_missed.send(sender=Lesson, lesson=lesson, actor=actor)
     if status == Lesson.Status.DONE and Student.objects.filter(

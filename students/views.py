@@ -94,6 +94,7 @@ def student_list(request):
         "query": query.urlencode(),
         "now": timezone.now(),
         "can_sign": request.user.role in SIGNERS,
+        "phone_truncated": students.phone_truncated,
     }
     return TemplateResponse(request, "students/list.html", context)
 
@@ -102,6 +103,12 @@ def _student(request, pk: int):
     return get_object_or_404(
         with_hours(students_for(request.user).select_related("manager", "campus")), pk=pk
     )
+
+
+def _closed_before(request) -> int | None:
+    """?closed_before=<deadline id>: the closed clocks after that one, else None."""
+    before = request.GET.get("closed_before", "")
+    return int(before) if before.isdigit() and len(before) < 19 else None
 
 
 def _timeline_context(request, student) -> dict:
@@ -130,6 +137,12 @@ def student_detail(request, pk: int):
         context = {"student": student, **_timeline_context(request, student)}
         part = "timeline_rows" if "before" in request.GET else "timeline"
         return TemplateResponse(request, f"students/detail.html#{part}", context)
+    closed_before = _closed_before(request)
+    if request.htmx and closed_before is not None and user.role != Role.TEACHER:
+        # The closed clocks that follow (the rows only).
+        clocks = student_deadlines(student, user, now=now, closed_before=closed_before, only_closed=True)
+        context = {"student": student, "closed": clocks.closed, "closed_next": clocks.closed_next}
+        return TemplateResponse(request, "students/detail.html#closed_rows", context)
     access_record(actor=user, action=Access.Action.FILE_OPENED, student=student)
     status_shown(student)  # no hours left: ended, whatever the row says a moment before the check
     if user.role == Role.TEACHER:  # a teacher sees the student's lessons and documents, not the file
@@ -145,12 +158,12 @@ def student_detail(request, pk: int):
         }
         context["markable"] = {lesson.pk for lesson in context["lessons"] if markable(user, lesson, now)}
         return TemplateResponse(request, "students/detail.html", context)
-    deadlines = list(student_deadlines(student, user))
+    clocks = student_deadlines(student, user, now=now, closed_before=closed_before)
     lessons = list(
         student.lessons.select_related("teacher", "absence_reason", "talk").order_by("-starts_at")[:30]
     )
     # Late ones first, then by due time (the list below is read top down: what to do next).
-    active = sorted((d for d in deadlines if d.is_active), key=lambda d: (d.due_at > now, d.due_at, d.pk))
+    active = clocks.active
     # The header counts the clocks this reader may see, as the list below shows them.
     student.open_deadlines, student.late_deadlines = len(active), sum(d.due_at <= now for d in active)
     context = {
@@ -168,7 +181,11 @@ def student_detail(request, pk: int):
         # The sections the apps above contribute (students/sections.py): handovers, follow-up, retention.
         **sections.sections_context(student, user),
         "active": active,
-        "closed": [d for d in deadlines if not d.is_active],
+        # The closed clocks: their count and the latest ones (?closed_before= the page after one).
+        "closed": clocks.closed,
+        "closed_count": clocks.closed_count,
+        "closed_next": clocks.closed_next,
+        "closed_older": closed_before is not None,  # a later page: a link back to the latest
         # Lessons with a talk (L3) or a change to pass on (L10) waiting.
         "talk_due": {d.subject_id for d in active if d.rule == "L3"},
         "change_due": {d.subject_id for d in active if d.rule == "L10"},

@@ -236,3 +236,11 @@ def test_students_option_adds_students_once(db):
     assert Student.objects.count() == count + 6
     assert Deadline.objects.filter(rule="H3", student__full_name__regex=r"\d{5}$").count() == 6
     assert open_deadlines_without_their_opening() == []
+
+
+def test_every_students_hours_are_those_of_its_contracts_and_lessons(db):
+    """The demo is made through the services, which keep each student's hours (issue 13)."""
+    from tests.students.test_list_bounded import drifted
+
+    assert Student.objects.filter(hours_bought__gt=0, hours_used__gt=0).exists()
+    assert drifted() == []

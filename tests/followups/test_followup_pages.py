@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from deadlines.models import Deadline, Kind, Notification, Status
 from followups.models import LessonTalk, Renewal
 from students.models import Contract, Document, Lesson, Student
+from students.services import hours_recount
 from timeline.models import Event
 
 from .conftest import at
@@ -49,6 +50,7 @@ def students_with_hours(company, count, *, manager, hours_left=Decimal(6), prefi
         for s in students
         for week in range(4)
     )
+    hours_recount(student_ids=[s.pk for s in students])  # rows written past the services: counted
     return students
 
 

@@ -214,6 +214,7 @@ REGISTRY: dict[str, Entry] = {
     ),
     # deadlines and the access log
     "deadlines:inbox": Entry("manager_a1"),
+    "deadlines:list": Entry("supervisor_a"),
     "deadlines:notification_read": Entry(
         "manager_a1", lambda w: {"pk": w.notification.pk}, host=lambda w, k: reverse("deadlines:inbox")
     ),

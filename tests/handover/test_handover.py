@@ -339,3 +339,92 @@ def test_the_handover_clocks_open_the_handover_page(client, handover, company, t
 
 def test_h1_opens_the_handover_page(handover):
     assert Deadline.objects.get(rule="H1").action_url == url(handover)
+
+
+def bulk_handovers(company, n, *, prefix, campus="a", signed=False):
+    """`n` handovers made at once (no clocks), created a minute apart, the newest last; signed off by
+    both or not at all."""
+    campus, manager = (
+        (company.campus_a, company.manager_a1) if campus == "a" else (company.campus_b, company.manager_b)
+    )
+    consultant = company.consultant_a
+    students = Student.objects.bulk_create(
+        Student(full_name=f"学生{prefix}{i:04}", campus=campus, manager=manager) for i in range(n)
+    )
+    contracts = Contract.objects.bulk_create(
+        Contract(
+            student=s,
+            number=f"HD-{prefix}{i:04}",
+            signed_at=datetime(2026, 12, 1, 10, 0, tzinfo=SH),
+            consultant=consultant,
+            subjects="数学",
+            hours=Decimal(40),
+            unit_price=Decimal(200),
+            amount=Decimal(8000),
+        )
+        for i, s in enumerate(students)
+    )
+    handovers = Handover.objects.bulk_create(
+        Handover(contract=c, student=c.student, campus=campus, manager=manager, consultant=consultant)
+        for c in contracts
+    )
+    start = datetime(2026, 11, 1, 9, 0, tzinfo=SH)
+    for i, h in enumerate(handovers):
+        h.created_at = start + timedelta(minutes=i)
+        if signed:
+            h.manager_signed_at = h.consultant_signed_at = h.created_at + timedelta(days=3)
+    Handover.objects.bulk_update(handovers, ["created_at", "manager_signed_at", "consultant_signed_at"])
+    return [s.full_name for s in students]
+
+
+def listed(html: str) -> list[str]:
+    return re.findall(r'<td><a href="/handover/\d+/">([^<]*)</a></td>', html)
+
+
+def test_the_list_is_a_page_of_100_with_its_count_the_unsigned_first(client, handover, company):
+    signed = bulk_handovers(company, 150, prefix="S", signed=True)
+    open_ = bulk_handovers(company, 30, prefix="O")
+    client.force_login(company.supervisor_a)
+    html = client.get("/handover/").content.decode()
+    rows = listed(html)
+    # Not signed off first, newest first (the fixture's HD-1 was created at the frozen now, last).
+    assert rows[:31] == ["赵一鸣", *open_[::-1]] and rows[31:] == signed[::-1][:69]
+    assert '<span class="badge text-bg-secondary fs-6 align-middle">181</span>' in html
+    assert 'href="?page=2">下一页</a>' in html
+    second = listed(client.get("/handover/?page=2").content.decode())
+    assert second == signed[::-1][69:]
+
+
+def test_the_list_runs_the_same_queries_at_two_sizes(
+    client, handover, company, django_assert_max_num_queries
+):
+    client.force_login(company.director_a)
+    client.get("/handover/")  # the content types cached, as after any first page
+    counts = []
+    for size in (250, 600):
+        bulk_handovers(company, size, prefix=f"N{size}-")
+        with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(16):
+            html = client.get("/handover/?page=2").content.decode()
+        counts.append(len(queries))
+        assert len(listed(html)) == 100
+    assert counts[0] == counts[1]
+
+
+def test_the_list_keeps_to_the_campus(client, handover, company):
+    bulk_handovers(company, 120, prefix="B", campus="b")
+    client.force_login(company.director_a)
+    html = client.get("/handover/").content.decode()
+    assert listed(html) == ["赵一鸣"] and "?page=2" not in html
+    client.force_login(company.director_b)
+    rows = listed(client.get("/handover/?page=2").content.decode())
+    assert len(rows) == 20 and "赵一鸣" not in rows
+
+
+def test_the_list_reads_a_page_of_its_index(handover, company):
+    from handover.selectors import handover_list
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        plan = handover_list(company.president)[:100].explain()
+    assert "handover_list_order" in plan, plan

@@ -1,6 +1,7 @@
 """The retention pages for each role that may use them and one that may not."""
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -142,7 +143,7 @@ def test_the_board_runs_the_same_queries_for_10_and_1000_cases(
         assert page.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
-    assert len(page.context["cases"]) == 300  # the board shows the 300 most urgent
+    assert len(page.context["cases"]) == 50  # the board shows each stage's 50 most urgent
 
 
 def test_the_board_puts_late_cases_first(client, company, student, case, time_machine):
@@ -285,3 +286,136 @@ def test_the_memo_is_offered_once(client, company, student):
 def test_my_day_links_a_case_s_clock_to_the_case(client, company, case):
     client.force_login(company.manager_a1)
     assert f'href="/retention/{case.pk}/"' in client.get("/").content.decode()
+
+
+def bulk_cases(company, n, *, stage="warning", campus="a", prefix=""):
+    """`n` cases raised a minute apart (the newest last), at one stage, without clocks."""
+    campus, manager = (
+        (company.campus_a, company.manager_a1) if campus == "a" else (company.campus_b, company.manager_b)
+    )
+    students = Student.objects.bulk_create(
+        Student(full_name=f"学生{prefix}{i:04}", campus=campus, manager=manager, status="active")
+        for i in range(n)
+    )
+    cases = Case.objects.bulk_create(
+        Case(
+            student=s,
+            campus=campus,
+            manager=manager,
+            source="manager",
+            description="想退费",
+            raised_by=manager,
+            stage=stage,
+            outcome="lost" if stage == "closed" else "",
+        )
+        for s in students
+    )
+    start = datetime(2026, 11, 1, 9, 0, tzinfo=SH)
+    for i, case in enumerate(cases):
+        case.raised_at = start + timedelta(minutes=i)
+    Case.objects.bulk_update(cases, ["raised_at"])
+    return [s.full_name for s in students]
+
+
+def cards(html: str, stage: str) -> list[str]:
+    """The students on one stage's column of the board, top down."""
+    column = html.split(f'aria-label="{stage}"', 1)[1].split("</section>", 1)[0]
+    return re.findall(r'<a class="fw-semibold" href="/retention/\d+/">([^<]*)</a>', column)
+
+
+def rows(html: str) -> list[str]:
+    return re.findall(r'<td><a href="/retention/\d+/">([^<]*)</a>', html)
+
+
+def test_the_board_shows_50_cards_a_stage_late_first_with_the_count_and_a_link_to_all(
+    client, company, student, case, time_machine
+):
+    warning = bulk_cases(company, 70, prefix="W")
+    rescue = bulk_cases(company, 3, stage="rescue", prefix="R")
+    time_machine.move_to(datetime(2026, 12, 7, 10, 0, tzinfo=SH), tick=False)  # the case's E1 is late
+    client.force_login(company.supervisor_a)
+    html = client.get("/retention/").content.decode()
+    # The late case first, then those without a clock, the newest raised first.
+    assert cards(html, "苗头") == ["赵一鸣", *warning[::-1][:49]]
+    assert cards(html, "保单") == rescue[::-1]
+    header = r'aria-label="苗头">\s*<div class="card-header d-flex"><h2 class="h6 mb-0 me-auto">苗头</h2>'
+    assert re.search(header + r'<span class="badge text-bg-secondary">71</span>', html)
+    assert '<a href="?stage=warning">查看全部 71 个</a>' in html
+    assert "?stage=rescue" not in html  # all three are shown
+    first = client.get("/retention/?stage=warning").content.decode()
+    assert rows(first) == ["赵一鸣", *warning[::-1][:49]] and "deadline-row--late" in first
+    assert 'href="?stage=warning&amp;page=2">下一页</a>' in first
+    assert rows(client.get("/retention/?stage=warning&page=2").content.decode()) == warning[::-1][49:]
+
+
+def test_the_closed_cases_are_a_page_of_50_with_their_count(client, company, student):
+    closed = bulk_cases(company, 60, stage="closed", prefix="C")
+    client.force_login(company.supervisor_a)
+    html = client.get("/retention/?closed=1").content.decode()
+    assert rows(html) == closed[::-1][:50] and '<span class="badge text-bg-secondary">60</span>' in html
+    assert 'href="?closed=1&amp;page=2">下一页</a>' in html
+    assert rows(client.get("/retention/?closed=1&page=2").content.decode()) == closed[::-1][50:]
+
+
+def test_the_board_and_a_stage_keep_to_the_scope(client, company, student):
+    bulk_cases(company, 60, campus="b", prefix="B")
+    bulk_cases(company, 2, prefix="A")
+    client.force_login(company.supervisor_a)
+    html = client.get("/retention/").content.decode()
+    assert cards(html, "苗头") == ["学生A0001", "学生A0000"] and "?stage=warning" not in html
+    assert rows(client.get("/retention/?stage=warning&page=2").content.decode()) == rows(
+        client.get("/retention/?stage=warning").content.decode()
+    )  # one page only: campus B's cases are not counted
+    client.force_login(company.director_b)
+    listed = rows(client.get("/retention/?stage=warning&page=2").content.decode())
+    assert len(listed) == 10 and not [n for n in listed if n.startswith("学生A")]
+
+
+def test_a_stage_list_runs_the_same_queries_at_two_sizes(
+    client, company, student, django_assert_max_num_queries
+):
+    client.force_login(company.director_a)
+    client.get("/retention/")  # the content types cached, as after any first page
+    counts = []
+    for size in (120, 600):
+        bulk_cases(company, size, stage="report", prefix=f"{size}-")
+        with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(10):
+            html = client.get("/retention/?stage=report&page=2").content.decode()
+        counts.append(len(queries))
+        assert len(rows(html)) == 50
+        with django_assert_max_num_queries(10):
+            assert len(cards(client.get("/retention/").content.decode(), "呈报")) == 50
+    assert counts[0] == counts[1]
+
+
+def test_the_loss_analysis_lists_the_50_managers_who_lost_the_most(client, company, student):
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    managers = UserFactory.create_batch(
+        60, role=Role.LEARNING_MANAGER, campus=company.campus_a, team=company.team_a
+    )
+    students = Student.objects.bulk_create(
+        Student(full_name=f"学生L{i:03}", campus=company.campus_a, manager=m) for i, m in enumerate(managers)
+    )
+    Case.objects.bulk_create(
+        Case(
+            student=s,
+            campus=company.campus_a,
+            manager=s.manager,
+            source="manager",
+            description="x",
+            raised_by=s.manager,
+            stage="closed",
+            outcome="lost" if i < 55 else "retained",
+            outcome_at=datetime(2026, 12, 2, 10, 0, tzinfo=SH),
+            reasons=["rel_feedback"],
+        )
+        for i, s in enumerate(students)
+    )
+    client.force_login(company.director_a)
+    html = client.get("/retention/analysis/?since=2026-12-01&until=2026-12-31").content.decode()
+    table = html.split("<th>学管师</th>", 1)[1].split("</table>", 1)[0]
+    listed = re.findall(r'<tr><td>([^<]*)</td><td class="text-end', table)
+    assert len(listed) == 50 and set(listed) <= {m.full_name for m in managers[:55]}  # who lost, first
+    assert "仅列出失单最多的 50 位学管师（共 60 位）。" in html

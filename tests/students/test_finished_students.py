@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from students.models import Contract, Lesson, Student
-from students.services import contract_sign, lessons_schedule
+from students.services import contract_sign, hours_recount, lessons_schedule
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -52,6 +52,7 @@ def make(company, name: str, status: str, *, bought=40, used=0) -> Student:
             hours=Decimal(used),
             status=Lesson.Status.DONE,
         )
+    hours_recount(student_ids=[student.pk])  # rows written past the services: their hours counted
     return student
 
 

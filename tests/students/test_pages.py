@@ -76,6 +76,7 @@ def add_students(company, n: int) -> None:
     from decimal import Decimal
 
     from students.models import Contract, Guardian, Lesson
+    from students.services import hours_recount
 
     made = Student.objects.bulk_create(
         [Student(full_name=f"学生{i}", campus=company.campus_a, manager=company.manager_a1) for i in range(n)]
@@ -113,6 +114,7 @@ def add_students(company, n: int) -> None:
             for day, status in ((1, "done"), (9, "scheduled"))
         ]
     )
+    hours_recount(student_ids=[s.pk for s in made])  # rows written past the services: counted
     for s in made[:50]:
         deadline_open(rule="H4", subject=s, owner=company.manager_a1, start=at(2026, 11, 30, 9, 0))
 
