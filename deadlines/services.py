@@ -334,12 +334,12 @@ def sweep_lapsed(*, now: datetime, batch: int = BATCH, openings: Openings) -> Sw
         lapsed.order_by("event_at"),  # index deadline_lapsing_event
         batch,
         now=now,
-        changes=[
-            ("status", "%s", [Status.MISSED]),
-            ("closed_at", "%s", [now]),
-            ("reason", "(%s::text[])[array_position(%s::text[], d.rule::text)]", [reasons, LAPSING_RULES]),
-            ("escalate_at", "NULL", []),
-        ],
+        changes={
+            "status": Status.MISSED,
+            "closed_at": now,
+            "reason": dict(zip(LAPSING_RULES, reasons, strict=True)),  # by the row's rule
+            "escalate_at": None,
+        },
         event="deadline.missed",
     )
     return SweepResult(missed=missed, claimed=claimed)
@@ -356,7 +356,7 @@ def sweep_reminders(*, now: datetime, batch: int = BATCH, openings: Openings) ->
         due_soon.order_by("remind_at"),  # index deadline_open_remind
         batch,
         now=now,
-        changes=[("reminded_at", "%s", [now])],
+        changes={"reminded_at": now},
         notice=Kind.REMINDER,
         openings=openings,
         only_in_time=True,
@@ -372,7 +372,7 @@ def sweep_overdue(*, now: datetime, batch: int = BATCH, openings: Openings) -> S
         due.order_by("due_at"),  # index deadline_open_due
         batch,
         now=now,
-        changes=[("status", "%s", [Status.OVERDUE]), ("overdue_at", "%s", [now])],
+        changes={"status": Status.OVERDUE, "overdue_at": now},
         event="deadline.overdue",
         notice=Kind.OVERDUE,
         openings=openings,
@@ -385,14 +385,14 @@ def _sweep_batch(
     batch: int,
     *,
     now: datetime,
-    changes: list[tuple[str, str, list]],
+    changes: dict,
     event: str = "",
     notice: str = "",
     openings: Openings | None = None,
     only_in_time: bool = False,
 ) -> tuple[int, int, int]:
     """One statement for one batch: claims up to `batch` rows of `due` (SKIP LOCKED, in its order),
-    applies `changes` (column, SQL expression over the row `d`, its parameters), and from the changed
+    applies `changes` (column: value, or a dict of values by the row's rule), and from the changed
     rows writes the timeline event `event` (from the status claimed to the new one, with the row's
     reason) and the owner's notice of kind `notice` (held until the campus opens; `only_in_time`:
     only for rows still due after that) with a pending email delivery. Returns how many rows it
@@ -406,6 +406,17 @@ def _sweep_batch(
     # order: without it the planner may read the whole table for the first row.)
     if notice and not openings.read and not due.values_list("pk", flat=True)[:1]:
         return 0, 0, 0
+    if not _one_statement():  # the embedded database of `make run`
+        return _sweep_batch_portable(
+            due,
+            batch,
+            now=now,
+            changes=changes,
+            event=event,
+            notice=notice,
+            openings=openings,
+            only_in_time=only_in_time,
+        )
     locked = due.select_for_update(skip_locked=True, of=("self",))
     claim, params = locked.values("pk", "status")[:batch].query.sql_with_params()
     params = list(params)
@@ -413,14 +424,15 @@ def _sweep_batch(
     deadline, events, notices, deliveries = (
         quote(model._meta.db_table) for model in (Deadline, Event, Notification, Delivery)
     )
+    sets = [_set_sql(column, value) for column, value in changes.items()]
     sql = f"""
         WITH claimed AS MATERIALIZED ({claim}),
         changed AS (
-            UPDATE {deadline} AS d SET {", ".join(f"{column} = {value}" for column, value, _ in changes)}
+            UPDATE {deadline} AS d SET {", ".join(f"{column} = {value}" for column, value, _ in sets)}
             WHERE d.id = ANY(ARRAY(SELECT pk FROM claimed))
             RETURNING d.*
         )"""
-    params += [param for _, _, values in changes for param in values]
+    params += [param for _, _, values in sets for param in values]
     if event:
         sql += f""",
         events AS (
@@ -458,6 +470,89 @@ def _sweep_batch(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
+
+
+def _one_statement() -> bool:
+    """Whether the database writes a batch in one statement (data-modifying CTEs: PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def _set_sql(column: str, value) -> tuple[str, str, list]:
+    """One change of _sweep_batch as SQL over the row `d`: (column, expression, parameters)."""
+    if isinstance(value, dict):
+        return (
+            column,
+            "(%s::text[])[array_position(%s::text[], d.rule::text)]",
+            [list(value.values()), list(value)],
+        )
+    if value is None:
+        return column, "NULL", []
+    return column, "%s", [value]
+
+
+def _sweep_batch_portable(
+    due, batch: int, *, now, changes: dict, event: str, notice: str, openings, only_in_time: bool
+) -> tuple[int, int, int]:
+    """_sweep_batch in a few statements for databases without data-modifying CTEs (SQLite, the
+    development default): the same rows written, without the single statement's speed."""
+    claimed = {row["pk"]: row["status"] for row in _claim(due, batch, "pk", "status")}
+    if not claimed:
+        return 0, 0, 0
+    values = {
+        column: Case(*(When(rule=rule, then=Value(v)) for rule, v in value.items()), default=F(column))
+        if isinstance(value, dict)
+        else value
+        for column, value in changes.items()
+    }
+    changed = Deadline.objects.filter(pk__in=claimed).update(**values)
+    rows = list(Deadline.objects.filter(pk__in=claimed))
+    if event:
+        Event.objects.bulk_create(
+            Event(
+                at=now,
+                kind=event,
+                subject_type_id=row.subject_type_id,
+                subject_id=row.subject_id,
+                campus_id=row.campus_id,
+                student_id=row.student_id,
+                from_state=claimed[row.pk],
+                to_state=row.status,
+                reason=row.reason,
+                data={"rule": row.rule, "deadline": row.pk},
+            )
+            for row in rows
+        )
+    notified = 0
+    if notice:
+        at = openings.at
+        told = [row for row in rows if not only_in_time or row.due_at > at.get(row.campus_id, now)]
+        Notification.objects.bulk_create(
+            (
+                Notification(
+                    recipient_id=row.owner_id,
+                    deadline_id=row.pk,
+                    round=row.round,
+                    kind=notice,
+                    created_at=now,
+                    deliver_after=at.get(row.campus_id, now),
+                )
+                for row in told
+            ),
+            ignore_conflicts=True,
+        )
+        new = Notification.objects.filter(deadline__in=[row.pk for row in told], kind=notice, created_at=now)
+        new = list(new.values_list("pk", "deliver_after"))
+        Delivery.objects.bulk_create(
+            (
+                Delivery(
+                    notification_id=pk, channel="email", state=Delivery.State.PENDING, next_attempt_at=after
+                )
+                for pk, after in new
+            ),
+            ignore_conflicts=True,
+        )
+        notified = len(new)
+    return len(claimed), changed, notified
 
 
 ESCALATION_KINDS = {1: Kind.ESCALATED_SUPERVISOR, 2: Kind.ESCALATED_DIRECTOR}

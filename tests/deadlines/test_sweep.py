@@ -17,6 +17,15 @@ from timeline.models import Event
 from .conftest import at
 
 
+@pytest.fixture(autouse=True, params=["one statement", "portable"])
+def batch_path(request, monkeypatch):
+    """Every test twice: PostgreSQL's one statement a batch, and the few statements of the embedded
+    database (`make run`'s SQLite), which must write the same rows."""
+    if request.param == "portable":
+        monkeypatch.setattr(services, "_one_statement", lambda: False)
+    return request.param
+
+
 @pytest.fixture
 def h1(company, student, time_machine):
     """H1 opened Tuesday 1 Dec 10:00: remind Thu 14:00, due Thu 3 Dec 18:00, supervisor Fri 18:00,
