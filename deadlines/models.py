@@ -161,6 +161,22 @@ class Deadline(models.Model):
                 condition=Q(status__in=["open", "overdue", "escalated"]),
                 name="deadline_campus_active_due",
             ),
+            # The clocks of one record: a case's, a handover's, a refund's page (deadlines_of).
+            models.Index(fields=["subject_type", "subject_id"], name="deadline_subject"),
+            # The student page's open clocks, and the student list asking whether a student has late
+            # work (Caseload.order, when the scope has more than LATE_ROWS late deadlines).
+            models.Index(
+                fields=["student", "due_at"],
+                condition=Q(status__in=["open", "overdue", "escalated"]),
+                name="deadline_student_active",
+            ),
+            # What the sweep escalated to the directors (escalated_to_director) and, per campus, to
+            # the president's home: a few rows among a million active ones.
+            models.Index(
+                fields=["campus", "due_at"],
+                condition=Q(status__in=["open", "overdue", "escalated"], escalation_level__gte=2),
+                name="deadline_escalated_campus",
+            ),
         ]
 
     def __str__(self):
