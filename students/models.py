@@ -288,6 +288,9 @@ class Lesson(models.Model):
             models.Index(fields=["student", "starts_at"], name="lesson_student_time"),
             # A teacher's timetable and double-booking checks.
             models.Index(fields=["teacher", "starts_at"], name="lesson_teacher_time"),
+            # A teacher's students (students_for): whether a student has a lesson with them, asked
+            # of each student of the campus in turn.
+            models.Index(fields=["teacher", "student"], name="lesson_teacher_student"),
         ]
 
     def __str__(self):
