@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from accounts import scope
 
 from .forms import AccessLogFilterForm
-from .selectors import LOG_READERS, access_log
+from .selectors import ACTOR_MATCHES, LOG_READERS, access_log, actors_named
 
 
 @login_required
@@ -15,11 +15,25 @@ def access_log_page(request):
     administrator's company."""
     if request.user.role not in LOG_READERS:
         raise PermissionDenied
-    people = scope.people_for(request.user).order_by("full_name", "username")
-    form = AccessLogFilterForm(request.GET or None, people=people)
-    entries = access_log(request.user, **form.filters())
+    # The people a `?person=<id>` may name; looked up by that id only, never listed.
+    form = AccessLogFilterForm(request.GET or None, people=scope.people_for(request.user))
+    filters = form.filters()
+    who, too_many = filters.pop("who", ""), False
+    if who:  # the people first (a few ids), then their entries
+        filters["actor_ids"], too_many = actors_named(request.user, who)
+    entries = access_log(request.user, **filters)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    everyone = query.copy()  # the same filters without the one person: the note's link
+    everyone.pop("person", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "person": form.chosen_person(),
+        "everyone_query": everyone.urlencode(),
+        "too_many": too_many,
+        "actor_matches": ACTOR_MATCHES,
+    }
     return TemplateResponse(request, "timeline/access_log.html", context)
