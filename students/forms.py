@@ -71,14 +71,43 @@ class CaseloadFilterForm(BoundedForm):
     campus = forms.TypedChoiceField(label=_("Campus"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, data, *, managers, campuses=None):
+        """`managers`: the learning managers in the reader's scope, whom `manager=<id>` may name.
+        For a company-wide reader (`campuses` given) only the chosen campus's are offered (a
+        company has thousands); with no campus chosen, only 全部 and 未分配."""
         super().__init__(data)
-        self.fields["manager"].choices = [("", _("Any learning manager")), (UNASSIGNED, _("Unassigned"))] + [
-            (m.pk, m.display_name) for m in managers
-        ]
+        self.managers = managers
+        offered = managers
         if campuses is None:
             del self.fields["campus"]
         else:
+            campuses = list(campuses)
             self.fields["campus"].choices = [("", _("Any campus"))] + [(c.pk, c.name) for c in campuses]
+            campus = self._chosen_campus({c.pk for c in campuses})
+            offered = managers.filter(campus_id=campus) if campus else managers.none()
+            if not campus:
+                self.fields["manager"].help_text = _(
+                    "Choose a campus first to pick one of its learning managers."
+                )
+        offered = list(offered)
+        chosen = self._chosen_manager()
+        if chosen and chosen not in {m.pk for m in offered}:
+            # `manager=<id>` of another campus, or with no campus chosen: valid if in the scope, and
+            # offered too, so that the select shows the filter that is on.
+            offered += list(managers.filter(pk=chosen))
+        self.fields["manager"].choices = [("", _("Any learning manager")), (UNASSIGNED, _("Unassigned"))] + [
+            (m.pk, m.display_name) for m in offered
+        ]
+
+    def _raw(self, name: str) -> str:
+        return str(self.data.get(name, "")) if self.is_bound else ""
+
+    def _chosen_campus(self, campus_ids: set[int]) -> int | None:
+        raw = self._raw("campus")
+        return int(raw) if raw.isdigit() and len(raw) < 10 and int(raw) in campus_ids else None
+
+    def _chosen_manager(self) -> int | None:
+        raw = self._raw("manager")
+        return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
     def filters(self) -> dict:
         if not self.is_valid():
