@@ -408,3 +408,12 @@ class LessonMarkForm(BoundedForm):
     status = forms.ChoiceField(
         label=_("status"), choices=[(Lesson.Status.DONE, _("Done")), (Lesson.Status.ABSENT, _("Absent"))]
     )
+
+
+class TimetableForm(BoundedForm):
+    """What the campus timetable reads from its query string: the week (any day of it), the day, and
+    the page of a day that holds more lessons than one page shows. Dates from 2000 to 2100."""
+
+    week = forms.DateField(label=_("Week of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    page = forms.IntegerField(label=_("Page"), min_value=1, required=False)

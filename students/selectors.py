@@ -6,12 +6,13 @@ from functools import cached_property
 
 from django.db import connections
 from django.db.models import Count, DecimalField, F, Min, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import scope
 from accounts.models import Role
+from config.bounds import LESSON_MAX_DURATION
 from deadlines.calendar import local_zone
 from deadlines.models import ACTIVE, Deadline
 from timeline import audience
@@ -376,7 +377,9 @@ def student_deadlines(
 
 # The campus timetable (students:timetable): who may read it, and its bounds.
 TIMETABLE_ROLES = (Role.SCHEDULER, Role.DIRECTOR, Role.SUPERVISOR, Role.LEARNING_MANAGER)
-TIMETABLE_LIMIT = 500  # lessons of one week shown at most
+# Those who read the whole campus see one day at a time; supervisors and managers their week.
+TIMETABLE_WHOLE_CAMPUS = (Role.SCHEDULER, Role.DIRECTOR)
+TIMETABLE_LIMIT = 200  # lessons on one page: a page of a day, or a supervisor's or manager's week
 TIMETABLE_ROOM_WEEKS = 8  # the campus's classrooms: those its lessons used in the last 8 weeks
 TIMETABLE_ROOM_LIMIT = 60
 _BOOKED = (Lesson.Status.SCHEDULED, Lesson.Status.DONE)
@@ -394,54 +397,137 @@ class TimetableSlot:
 class TimetableDay:
     day: date
     slots: list
+    count: int = 0  # the reader's booked lessons of the day, shown or not
+    shown: int = 0  # of them, those on this page
+
+    @property
+    def hidden(self) -> int:
+        return self.count - self.shown
 
 
-def timetable_week(user, monday: date) -> dict:
-    """One week (Monday to Sunday, local time) of the user's campus: the booked lessons (scheduled or
-    done) by day and time slot, and in each slot the campus's classrooms that are free all through it.
+@dataclass
+class Timetable:
+    days: list  # the 7 days of the week, Monday first, each with its count (the day tabs)
+    day: date | None  # the day shown, or None for the week
+    rooms: list
+    lessons: int  # shown on this page
+    total: int  # of the day (or the week) in all
+    first: int  # the place of the first shown lesson in the day (or week), from 1
+    page: int
+    pages: int
+    teachers: int
+
+    @property
+    def week_total(self) -> int:
+        return sum(d.count for d in self.days)
+
+    @property
+    def last(self) -> int:
+        return self.first + self.lessons - 1
+
+    @property
+    def more(self) -> int:
+        return self.total - self.first + 1 - self.lessons if self.lessons else 0
+
+
+def timetable_week(user, monday: date, *, day: date | None = None, page: int = 1) -> Timetable:
+    """One week (Monday to Sunday, local time) of the user's campus, or one `day` of it: the booked
+    lessons (scheduled or done) by day and time slot, at most TIMETABLE_LIMIT of them (`page` of the
+    day in time order; a week shows its first TIMETABLE_LIMIT), and in each slot the campus's
+    classrooms that are free all through it; with every day of the week its count of lessons.
 
     The classrooms are the distinct classroom names of the campus's lessons in the 8 weeks before the
     week and the week itself (a room no lesson used for two months is not offered as free). A
     scheduler or director sees every lesson of the campus; a supervisor or manager those of the
-    students they may see, with the rooms free counted from the whole campus. Three queries."""
+    students they may see, with the rooms free counted from the whole campus. Five queries, whatever
+    the size of the campus."""
     zone = local_zone()
-    start = datetime.combine(monday, time(0), tzinfo=zone)
-    end = start + timedelta(days=7)
+    week_start = datetime.combine(monday, time(0), tzinfo=zone)
+    week_end = week_start + timedelta(days=7)
+    if day is None:
+        start, end = week_start, week_end
+    else:
+        start = datetime.combine(day, time(0), tzinfo=zone)
+        end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
     campus = Lesson.objects.filter(student__campus_id=user.campus_id)
+    # Eight weeks of lessons: from the campus's students by id, PostgreSQL reads them through the
+    # (student, starts_at) index, where the join scans every student of the company (twice as slow).
+    ids = list(Student.objects.filter(campus_id=user.campus_id).order_by().values_list("pk", flat=True))
+    used_since = week_start - timedelta(weeks=TIMETABLE_ROOM_WEEKS)
     rooms = sorted(
-        campus.filter(starts_at__gte=start - timedelta(weeks=TIMETABLE_ROOM_WEEKS), starts_at__lt=end)
+        Lesson.objects.filter(student_id__in=ids, starts_at__gte=used_since, starts_at__lt=week_end)
         .exclude(classroom="")
         .order_by("classroom")
         .values_list("classroom", flat=True)
         .distinct()[:TIMETABLE_ROOM_LIMIT]
     )
-    booked = campus.filter(starts_at__gte=start, starts_at__lt=end, status__in=_BOOKED)
+    booked = campus.filter(status__in=_BOOKED)
+    mine = booked.filter(student__in=students_for(user))
+    counts = dict(  # at most 7 rows: the reader's lessons of each day of the week
+        mine.filter(starts_at__gte=week_start, starts_at__lt=week_end)
+        .annotate(on=TruncDate("starts_at", tzinfo=zone))
+        .order_by()
+        .values("on")
+        .annotate(n=Count("pk"))
+        .values_list("on", "n")
+    )
+    week = [monday + timedelta(days=n) for n in range(7)]
+    days = [TimetableDay(on, [], counts.get(on, 0)) for on in week]
+    total = sum(counts.values()) if day is None else counts.get(day, 0)
+    pages = max(1, -(-total // TIMETABLE_LIMIT)) if day is not None else 1
+    page = min(max(page, 1), pages)
+    offset = (page - 1) * TIMETABLE_LIMIT
     lessons = list(
-        booked.filter(student__in=students_for(user))
+        mine.filter(starts_at__gte=start, starts_at__lt=end)
         .select_related("student", "teacher")
-        .order_by("starts_at", "ends_at", "classroom", "pk")[: TIMETABLE_LIMIT + 1]
+        .only(  # what a row shows: not the whole file of each student and teacher
+            *("starts_at", "ends_at", "classroom", "subject", "status", "student", "teacher"),
+            *("student__full_name", "teacher__full_name", "teacher__first_name", "teacher__last_name"),
+            "teacher__username",
+        )
+        .order_by("starts_at", "ends_at", "classroom", "pk")[offset : offset + TIMETABLE_LIMIT]
     )
-    truncated = len(lessons) > TIMETABLE_LIMIT
-    lessons = lessons[:TIMETABLE_LIMIT]
-    taken = list(
-        booked.exclude(classroom="").values_list("classroom", "starts_at", "ends_at")[: 2 * TIMETABLE_LIMIT]
-    )
-    days = [TimetableDay(monday + timedelta(days=n), []) for n in range(7)]
+    # The rooms held at some time of the shown lessons, by interval: one row per distinct (start, end,
+    # room) of the whole campus, however many students share a room. A lesson lasts at most
+    # LESSON_MAX_DURATION, so one that began that long before the first shown lesson is the earliest
+    # that can still hold a room then.
+    held: dict = {}
+    if lessons and rooms:
+        first_start = lessons[0].starts_at
+        last_end = max(lesson.ends_at for lesson in lessons)
+        for s, e, room in (
+            booked.filter(
+                classroom__in=rooms,
+                starts_at__gte=first_start - LESSON_MAX_DURATION,
+                starts_at__lt=last_end,
+                ends_at__gt=first_start,
+            )
+            .order_by()
+            .values_list("starts_at", "ends_at", "classroom")
+            .distinct()
+        ):
+            held.setdefault((s, e), set()).add(room)
     slots: dict = {}
     for lesson in lessons:
         starts, ends = timezone.localtime(lesson.starts_at, zone), timezone.localtime(lesson.ends_at, zone)
         slot = slots.get((starts, ends))
         if slot is None:
-            busy = {room for room, s, e in taken if s < lesson.ends_at and e > lesson.starts_at}
-            slot = slots[(starts, ends)] = TimetableSlot(
-                starts, ends, [], [r for r in rooms if r not in busy]
+            busy = set().union(
+                *(r for (s, e), r in held.items() if s < lesson.ends_at and lesson.starts_at < e)
             )
+            free = [room for room in rooms if room not in busy]
+            slot = slots[(starts, ends)] = TimetableSlot(starts, ends, [], free)
             days[(starts.date() - monday).days].slots.append(slot)
         slot.lessons.append(lesson)
-    return {
-        "days": days,
-        "rooms": rooms,
-        "truncated": truncated,
-        "count": len(lessons),
-        "teachers": len({lesson.teacher_id for lesson in lessons if lesson.teacher_id}),
-    }
+        days[(starts.date() - monday).days].shown += 1
+    return Timetable(
+        days=days,
+        day=day,
+        rooms=rooms,
+        lessons=len(lessons),
+        total=total,
+        first=offset + 1,
+        page=page,
+        pages=pages,
+        teachers=len({lesson.teacher_id for lesson in lessons if lesson.teacher_id}),
+    )

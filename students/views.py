@@ -1,5 +1,5 @@
 from contextlib import suppress
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from django.contrib import messages
@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import scope
 from accounts.models import Role
+from config.bounds import MAX_DATE, MIN_DATE, in_bounds
+from deadlines.selectors import RowLinks
 from deadlines.services import WAIVERS
 from timeline.models import Access
 from timeline.services import access_record
@@ -35,6 +37,7 @@ from .forms import (
     LessonMarkForm,
     RenewalForm,
     StudentFileForm,
+    TimetableForm,
 )
 from .models import ContractImport, Document, Lesson
 from .selectors import (
@@ -43,6 +46,7 @@ from .selectors import (
     TIMETABLE_LIMIT,
     TIMETABLE_ROLES,
     TIMETABLE_ROOM_WEEKS,
+    TIMETABLE_WHOLE_CAMPUS,
     caseload,
     files_for,
     status_shown,
@@ -478,32 +482,60 @@ def guardian_new(request, pk: int):
 
 @login_required
 def timetable(request):
-    """The campus's timetable of one week (?week=any day of it, YYYY-MM-DD): lessons by day and time,
-    with the classrooms free in each slot. For the scheduler and the director; read-only, and for
-    supervisors and managers their students' lessons."""
+    """The campus's timetable (?week=any day of a week, ?day=one day, YYYY-MM-DD; ?page= of a day):
+    lessons by day and time, with the classrooms free in each slot. For the scheduler and the
+    director, one day at a time (today, or the first day of another week), tabs for the week's days;
+    read-only, and for supervisors and managers their students' lessons, the week at once (at most a
+    page of it) or one day. A bad date is a message and today's week."""
     user = request.user
     if user.role not in TIMETABLE_ROLES or user.campus_id is None:
         raise PermissionDenied
+    form = TimetableForm(request.GET)
+    form.is_valid()
+    if "week" in form.errors:
+        messages.error(
+            request, _("Choose the week by one of its days (YYYY-MM-DD, 2000–2100); this week is shown.")
+        )
+    if "day" in form.errors:
+        messages.error(request, _("Choose the day as YYYY-MM-DD, between 2000 and 2100; this week is shown."))
+    values = getattr(form, "cleaned_data", {})
+    whole_campus = user.role in TIMETABLE_WHOLE_CAMPUS
     today = timezone.localdate()
-    day = today
-    if asked := request.GET.get("week", "").strip():
-        try:
-            day = date.fromisoformat(asked[:10])
-            if not (2000 <= day.year <= 2099):
-                raise ValueError(asked)
-        except ValueError:
-            messages.error(request, _("Choose the week by one of its days (YYYY-MM-DD); this week is shown."))
-            day = today
-    monday = day - timedelta(days=day.weekday())
+    this_week = today - timedelta(days=today.weekday())
+    day = values.get("day")
+    if day is not None:
+        monday = day - timedelta(days=day.weekday())
+    else:
+        week = None if "day" in form.errors else values.get("week")
+        week = week or today
+        monday = week - timedelta(days=week.weekday())
+        if whole_campus:
+            day = today if monday == this_week else monday
+    table = timetable_week(user, monday, day=day, page=values.get("page") or 1)
+    links = RowLinks()  # the student page's URL reversed once, not once per lesson
+    for shown in table.days:
+        for slot in shown.slots:
+            for lesson in slot.lessons:
+                lesson.url = links.student(lesson.student_id)
+    step = timedelta(days=7)
     context = {
-        **timetable_week(user, monday),
+        "table": table,
+        "days": table.days,
+        "rooms": table.rooms,
+        "count": table.lessons,
+        "teachers": table.teachers,
+        "day": day,
         "monday": monday,
         "sunday": monday + timedelta(days=6),
-        "previous": monday - timedelta(days=7),
-        "next": monday + timedelta(days=7),
-        "this_week": today - timedelta(days=today.weekday()),
+        # Another week: the same weekday of it when one day is shown (none before 2000 or after 2100).
+        "previous": (day or monday) - step if in_bounds((day or monday) - step) else None,
+        "next": (day or monday) + step if in_bounds((day or monday) + step) else None,
+        "today": today,
+        "this_week": this_week,
+        "first_day": MIN_DATE,
+        "last_day": MAX_DATE,
         "limit": TIMETABLE_LIMIT,
         "room_weeks": TIMETABLE_ROOM_WEEKS,
-        "whole_campus": user.role in (Role.SCHEDULER, Role.DIRECTOR),
+        "whole_campus": whole_campus,
     }
     return TemplateResponse(request, "students/timetable.html", context)

@@ -192,14 +192,20 @@ def test_the_timetable_shows_booked_lessons_and_free_classrooms(client, world):
     # C303 is in use (3 weeks ago); D404 is not any more (10 weeks ago).
     lesson(other, world.teacher_a, monday - timedelta(weeks=3), classroom="C303", status="done")
     lesson(other, world.teacher_a, monday - timedelta(weeks=10), classroom="D404", status="done")
-    client.force_login(world.scheduler_a)
-    response = client.get("/students/timetable/?week=2026-12-02")
+    client.force_login(world.scheduler_a)  # the whole campus, one day at a time: Monday's
+    response = client.get("/students/timetable/?day=2026-11-30")
     assert response.status_code == 200
     assert response.context["rooms"] == ["A301", "B202", "C303"]
     slot = response.context["days"][0].slots[0]
     assert [x.student for x in slot.lessons] == [student] and slot.free == ["B202", "C303"]
+    assert [d.count for d in response.context["days"]] == [1, 0, 1, 0, 0, 0, 0]  # the day tabs
     page = response.content.decode()
-    assert "赵一鸣" in page and "钱二" in page and "?week=2026-11-23" in page and "?week=2026-12-07" in page
+    assert "赵一鸣" in page and "钱二" not in page  # Wednesday's lesson is on Wednesday's tab
+    assert "?day=2026-11-23" in page and "?day=2026-12-07" in page  # the same weekday, a week away
+    assert "?day=2026-12-02" in page
+    assert "钱二" in client.get("/students/timetable/?day=2026-12-02").content.decode()
+    assert client.get("/students/timetable/").context["day"].isoformat() == "2026-12-03"  # today
+    assert client.get("/students/timetable/?week=2026-12-09").context["day"].isoformat() == "2026-12-07"
 
     client.force_login(world.manager_a1)  # read-only, their students only; the rooms are the campus's
     response = client.get("/students/timetable/?week=2026-12-02")
@@ -215,27 +221,118 @@ def test_the_timetable_shows_booked_lessons_and_free_classrooms(client, world):
     assert "赵一鸣" not in client.get("/students/timetable/?week=2026-12-02").content.decode()
 
 
-@pytest.mark.parametrize("week", ["x", "2026-13-01", "1999-01-04", "99999-01-01"])
+@pytest.mark.parametrize("week", ["x", "2026-13-01", "1999-01-04", "2101-01-03", "99999-01-01"])
 def test_a_bad_week_is_a_message_and_this_week(client, world, week):
     client.force_login(world.scheduler_a)
     response = client.get("/students/timetable/", {"week": week})
     assert response.status_code == 200
     assert response.context["monday"].isoformat() == "2026-11-30"
+    assert response.context["day"].isoformat() == "2026-12-03"
     assert "请用该周的某一天" in response.content.decode()
 
 
-def test_the_timetable_runs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
-    def grow(n, start):
-        for i in range(n):
-            student = Student.objects.create(full_name=f"学生{start + i}", campus=world.campus_a)
-            at = datetime(2026, 11, 30, 8, 0, tzinfo=SH) + timedelta(days=i % 7, minutes=10 * (i // 7))
-            lesson(student, world.teacher_a, at, classroom=f"R{i % 9}")
+@pytest.mark.parametrize("day", ["x", "2026-02-30", "1999-12-31", "2101-01-01", "99999-01-01"])
+def test_a_bad_day_is_a_message_and_this_week(client, world, day):
+    for user, shown in ((world.scheduler_a, "2026-12-03"), (world.manager_a1, None)):
+        client.force_login(user)
+        response = client.get("/students/timetable/", {"day": day, "week": "2026-10-14"})
+        assert response.status_code == 200
+        assert response.context["monday"].isoformat() == "2026-11-30"
+        assert (response.context["day"] and response.context["day"].isoformat()) == shown
+        assert "请按 YYYY-MM-DD 选择 2000–2100 年之间的某一天" in response.content.decode()
 
+
+def test_the_edges_of_2000_and_2100_have_no_link_beyond(client, world):
     client.force_login(world.scheduler_a)
-    grow(10, 0)
+    page = client.get("/students/timetable/?day=2000-01-05").content.decode()
+    assert "?day=1999-" not in page and "?day=2000-01-12" in page
+    page = client.get("/students/timetable/?day=2100-12-28").content.decode()
+    assert "?day=2101-" not in page and "?day=2100-12-21" in page
+
+
+def grow(world, n, start, *, day=None, manager=None):
+    """n lessons of n new students at the campus: all on `day` (2 minutes apart), or over the week."""
+    for i in range(n):
+        student = Student.objects.create(full_name=f"学生{start + i}", campus=world.campus_a, manager=manager)
+        if day:
+            at = datetime.combine(day, datetime.min.time(), tzinfo=SH) + timedelta(hours=8, minutes=2 * i)
+        else:
+            at = datetime(2026, 11, 30, 8, 0, tzinfo=SH) + timedelta(days=i % 7, minutes=10 * (i // 7))
+        lesson(student, world.teacher_a, at, classroom=f"R{i % 9}")
+
+
+def test_the_timetable_runs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+    today = NOW.date()
+    client.force_login(world.scheduler_a)
+    grow(world, 10, 0, day=today)
     with django_assert_max_num_queries(20) as few:
         assert client.get("/students/timetable/").status_code == 200
-    grow(190, 10)
+    grow(world, 200, 10, day=today)  # 210 lessons today: more than a page
+    grow(world, 70, 210)  # and 10 a day over the week
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/students/timetable/")
     assert response.context["count"] == 200
+    assert [d.count for d in response.context["days"]] == [10, 10, 10, 220, 10, 10, 10]
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/students/timetable/", {"day": today.isoformat(), "page": 2})
+    assert response.context["count"] == 20
+    client.force_login(world.manager_a1)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/students/timetable/").status_code == 200
+
+
+def test_a_day_of_more_than_a_page_is_paged_in_time_order(client, world):
+    today = NOW.date()
+    grow(world, 205, 0, day=today)  # 08:00, 08:02, … one lesson every 2 minutes
+    client.force_login(world.scheduler_a)
+    response = client.get("/students/timetable/")
+    table = response.context["table"]
+    assert (table.lessons, table.total, table.page, table.pages) == (200, 205, 1, 2)
+    shown = [x for slot in response.context["days"][3].slots for x in slot.lessons]
+    assert len(shown) == 200 and shown[0].student.full_name == "学生0"
+    page = response.content.decode()
+    assert page.count('class="timetable-lesson') == 200
+    assert "当天共有 205 节课，超过每页 200 节；按时间顺序显示第 1–200 节。" in page
+    assert f"?day={today.isoformat()}&amp;page=2" in page
+
+    response = client.get("/students/timetable/", {"day": today.isoformat(), "page": 2})
+    shown = [x for slot in response.context["days"][3].slots for x in slot.lessons]
+    assert [x.student.full_name for x in shown] == [f"学生{i}" for i in range(200, 205)]
+    assert "按时间顺序显示第 201–205 节" in response.content.decode()
+    # A page beyond the last is the last; a day that fits has no pages.
+    response = client.get("/students/timetable/", {"day": today.isoformat(), "page": 99})
+    assert response.context["table"].page == 2
+    response = client.get("/students/timetable/", {"day": "2026-12-04", "page": 3})
+    assert response.context["table"].pages == 1 and "当天共有" not in response.content.decode()
+
+
+def test_the_free_classrooms_count_the_shown_day_and_the_whole_campus(client, world):
+    monday = datetime(2026, 11, 30, 10, 0, tzinfo=SH)
+    lesson(world.student, world.teacher_a, monday, classroom="A301")
+    other = Student.objects.create(full_name="钱二", campus=world.campus_a, manager=world.manager_a2)
+    lesson(other, world.teacher_a, monday + timedelta(hours=1), classroom="B202")  # 11:00-13:00
+    lesson(other, world.teacher_a, monday + timedelta(days=1), classroom="C303")  # Tuesday, same time
+    lesson(other, world.teacher_a, monday - timedelta(hours=3), classroom="D404")  # 07:00-09:00
+    lesson(other, world.teacher_a, monday - timedelta(minutes=90), classroom="E505")  # 08:30-10:30
+    client.force_login(world.manager_a1)  # their own lesson only, the rooms of the whole campus
+    for query in ({"day": "2026-11-30"}, {"week": "2026-11-30"}):
+        slot = client.get("/students/timetable/", query).context["days"][0].slots[0]
+        assert [x.student for x in slot.lessons] == [world.student]
+        assert slot.free == ["C303", "D404"]  # A301 itself, E505 until 10:30, B202 from 11:00 are taken
+
+
+def test_a_managers_week_is_bounded_with_how_many_more(client, world):
+    grow(world, 210, 0, manager=world.manager_a1)  # 30 a day
+    client.force_login(world.manager_a1)
+    response = client.get("/students/timetable/?week=2026-12-02")
+    table = response.context["table"]
+    assert response.context["day"] is None and (table.lessons, table.total, table.more) == (200, 210, 10)
+    days = response.context["days"]
+    assert [d.hidden for d in days] == [0, 0, 0, 0, 0, 0, 10]
+    page = response.content.decode()
+    assert page.count('class="timetable-lesson') == 200
+    assert "本周共有 210 节课，仅显示前 200 节，另有 10 节未显示" in page
+    assert "另有 10 节课未显示：查看当天" in page and "?day=2026-12-06" in page
+    # Sunday on its own tab: all of it.
+    response = client.get("/students/timetable/?day=2026-12-06")
+    assert response.context["count"] == 30 and "本周共有" not in response.content.decode()
