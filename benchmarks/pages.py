@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from deadlines.selectors import inbox_page
 from handover.selectors import handovers_for
 from refunds.selectors import refunds_for
 from retention.models import Case
@@ -119,7 +120,9 @@ def candidates(username: str) -> list[Page]:
             add("students:list", f"{lists}?{query}", variant)
         add("followups:list", reverse("followups:list") + "?all=1", "?all=1")
         add("retention:list", reverse("retention:list") + "?closed=1", "?closed=1")
-        add("deadlines:inbox", reverse("deadlines:inbox") + "?page=2", "?page=2")
+        second = inbox_page(user).next_before  # the inbox's older notices, when it has more than a page
+        if second:
+            add("deadlines:inbox", f"{reverse('deadlines:inbox')}?before={second}", "?older")
         add("timeline:access_log", reverse("timeline:access_log") + "?page=2", "?page=2")
         next_week = timezone.localdate() + timedelta(days=7)
         add("students:timetable", f"{reverse('students:timetable')}?week={next_week:%Y-%m-%d}", "?week=next")

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When, Window
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +32,31 @@ def notifications_for(user, *, now: datetime | None = None) -> QuerySet[Notifica
         recipient=user,
         deliver_after__lte=now or timezone.now(),
     )
+
+
+# The inbox shows this many notices at a time; "older" loads the next as many.
+INBOX_PAGE = 30
+
+
+@dataclass
+class InboxPage:
+    notices: list[Notification]
+    # The last notice shown when older ones follow (?before= it loads them), else None.
+    next_before: int | None
+
+
+def inbox_page(user, *, before: int | None = None, now: datetime | None = None) -> InboxPage:
+    """The user's newest INBOX_PAGE notices, or with `before` (a notice's id) the INBOX_PAGE that come
+    after it, newest first (notification_inbox). One query, and no count: an inbox grows for years,
+    and counting it would ask whether the reader may still open the record of every notice in it."""
+    notices = notifications_for(user, now=now).select_related("deadline__student", "deadline__owner")
+    if before is not None:  # after that notice in the order shown: (deliver_after, pk) descending
+        at = Subquery(Notification.objects.filter(pk=before, recipient=user).values("deliver_after")[:1])
+        notices = notices.filter(Q(deliver_after__lt=at) | Q(deliver_after=at, pk__lt=before))
+    rows = list(notices.order_by("-deliver_after", "-pk")[: INBOX_PAGE + 1])
+    more = len(rows) > INBOX_PAGE
+    rows = rows[:INBOX_PAGE]
+    return InboxPage(rows, rows[-1].pk if more else None)
 
 
 def _local_midnight(now: datetime, days: int = 0) -> datetime:

@@ -18,10 +18,13 @@ from .messages import notification_text
 
 @login_required
 def inbox(request):
-    notices = selectors.notifications_for(request.user).select_related("deadline__student", "deadline__owner")
-    page = Paginator(notices, 30).get_page(request.GET.get("page"))
-    items = [(n, *notification_text(n)) for n in page]
-    return TemplateResponse(request, "deadlines/inbox.html", {"page": page, "items": items})
+    """The newest notices, or with ?before=<notice id> the page after that notice."""
+    before = request.GET.get("before", "")
+    before = int(before) if before.isdigit() and len(before) < 19 else None
+    page = selectors.inbox_page(request.user, before=before)
+    items = [(n, *notification_text(n)) for n in page.notices]
+    context = {"items": items, "next_before": page.next_before, "older": before is not None}
+    return TemplateResponse(request, "deadlines/inbox.html", context)
 
 
 @login_required

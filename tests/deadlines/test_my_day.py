@@ -1,5 +1,7 @@
 """My day, the team view, the inbox, waiving from the page: scope, buckets and query counts."""
 
+from datetime import timedelta
+
 import pytest
 
 from deadlines.models import Deadline, Kind, Notification, Status
@@ -159,6 +161,50 @@ def test_inbox_query_count_does_not_grow(client, company, time_machine, django_a
     client.force_login(company.manager_a1)
     with django_assert_max_num_queries(10):
         assert client.get("/notifications/").status_code == 200
+
+
+def test_the_inbox_pages_back_in_time_without_counting_it(client, company, time_machine):
+    """30 notices a page, newest first; "older" continues after the last one shown, to the end."""
+    time_machine.move_to(NOW, tick=False)
+    deadline = open_for(company.manager_a1, "旧通知生", "H4", at(2026, 11, 30, 9, 0))
+    same_time = NOW - timedelta(hours=1)  # notices delivered at one time are ordered by their key
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=company.manager_a1,
+            deadline=deadline,
+            round=i,
+            kind=Kind.OVERDUE,
+            deliver_after=same_time if i % 10 == 0 else NOW - timedelta(days=i),
+        )
+        for i in range(1, 71)
+    )
+    expected = list(
+        Notification.objects.filter(recipient=company.manager_a1).order_by("-deliver_after", "-pk")
+    )
+    client.force_login(company.manager_a1)
+    seen, url = [], "/notifications/"
+    while url:
+        response = client.get(url)
+        shown = [notice for notice, _headline, _body in response.context["items"]]
+        assert len(shown) == (30 if len(seen) < 60 else 10)
+        seen += shown
+        after = response.context["next_before"]
+        html = response.content.decode()
+        assert ("更早的通知" in html) == bool(after) and ("回到最新" in html) == (url != "/notifications/")
+        url = f"/notifications/?before={after}" if after else ""
+    assert seen == expected
+    assert client.get("/notifications/?before=abc").context["items"][0][0] == expected[0]  # the newest
+
+
+def test_another_persons_notice_leads_to_no_older_page(client, company, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    deadline = open_for(company.manager_a2, "别人的生", "H4", at(2026, 11, 30, 9, 0))
+    theirs = Notification.objects.create(
+        recipient=company.manager_a2, deadline=deadline, kind=Kind.OVERDUE, deliver_after=NOW
+    )
+    client.force_login(company.manager_a1)
+    response = client.get(f"/notifications/?before={theirs.pk}")
+    assert response.status_code == 200 and response.context["items"] == []
 
 
 class TestWaiveFromThePage:
