@@ -163,10 +163,12 @@ class Deadline(models.Model):
             ),
             # The clocks of one record: a case's, a handover's, a refund's page (deadlines_of).
             models.Index(fields=["subject_type", "subject_id"], name="deadline_subject"),
-            # The student page's open clocks, and the student list asking whether a student has late
-            # work (Caseload.order, when the scope has more than LATE_ROWS late deadlines).
+            # The student page's open clocks, and the student list's late students (Caseload.late_rows,
+            # and asking each student when the scope has more than LATE_ROWS late deadlines); with the
+            # campus, which the list's scope filters on, read from the index alone.
             models.Index(
                 fields=["student", "due_at"],
+                include=["campus"],
                 condition=Q(status__in=["open", "overdue", "escalated"]),
                 name="deadline_student_active",
             ),

@@ -188,8 +188,8 @@ class Caseload:
 
     def late_rows(self) -> QuerySet:
         """The students of the scope's late deadlines, one per deadline, in the order of the index on
-        the campus and due time of active deadlines (read through it, no further than needed)."""
-        late = self.late.filter(student__in=self.students).order_by("campus_id", "due_at")
+        the student and due time of active deadlines (read from it alone, no further than needed)."""
+        late = self.late.filter(student__in=self.students).order_by("student_id", "due_at")
         return late.values_list("student", flat=True)
 
     def order(self, start: int, stop: int) -> QuerySet:

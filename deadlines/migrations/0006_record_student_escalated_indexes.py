@@ -23,6 +23,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("status__in", ["open", "overdue", "escalated"])),
                 fields=["student", "due_at"],
+                include=("campus",),
                 name="deadline_student_active",
             ),
         ),
