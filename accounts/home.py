@@ -134,8 +134,10 @@ def count_together(querysets: dict[str, QuerySet], *, using: str = "default") ->
     SELECT (SELECT COUNT(*) FROM (<first>) q0), (SELECT COUNT(*) FROM (<second>) q1), ..."""
     counts, parts, params = {}, [], []
     for name, queryset in querysets.items():
-        query = queryset.order_by()
-        if not (query.query.distinct or query.query.group_by or query.query.combinator):
+        query = queryset if queryset.query.is_sliced else queryset.order_by()  # a slice: counted to its end
+        if not (
+            query.query.distinct or query.query.group_by or query.query.combinator or query.query.is_sliced
+        ):
             query = query.values("pk")  # the rows' number needs none of their columns
         try:
             sql, query_params = query.query.sql_with_params()

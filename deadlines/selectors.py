@@ -336,6 +336,10 @@ def escalated_to_director(user: User) -> QuerySet[Deadline]:
     return deadlines_for(user).filter(status__in=ACTIVE, escalation_level__gte=2)
 
 
+# The navigation's unread count stops here; the bar shows more as "99+".
+UNREAD_COUNTED = 100
+
+
 def day_count_queries(user: User, *, now: datetime | None = None) -> dict[str, QuerySet]:
     """For the navigation: the user's own late deadlines and those due today, and their unread
     notices, as querysets to count (accounts.home.count_together counts them in one statement)."""
@@ -344,7 +348,12 @@ def day_count_queries(user: User, *, now: datetime | None = None) -> dict[str, Q
     return {
         "overdue": mine.filter(_bucket_q("overdue", now)),
         "today": mine.filter(_bucket_q("today", now)),
-        "unread": notifications_for(user, now=now).filter(read_at=None),
+        # Counted to UNREAD_COUNTED at most (the bar shows "99+"): each unread notice is checked
+        # against what the reader may still open, and an unread inbox may hold thousands.
+        "unread": notifications_for(user, now=now)
+        .filter(read_at=None)
+        .order_by()
+        .values("pk")[:UNREAD_COUNTED],
     }
 
 

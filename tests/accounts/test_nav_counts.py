@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts import home
 from accounts.context_processors import navigation
-from deadlines.models import Deadline, Status
-from deadlines.selectors import day_counts
+from deadlines.models import Deadline, Kind, Notification, Status
+from deadlines.selectors import UNREAD_COUNTED, day_counts
 from deadlines.services import deadline_open, sweep
 from students.models import Lesson, Student
 from tests.conftest import ONE_OF_EACH_ROLE
@@ -84,6 +84,7 @@ def test_count_together_answers_as_count(company):
         "none": Student.objects.none(),
         "distinct": Deadline.objects.values("student").distinct(),
         "filtered": students.filter(manager=None).select_related("campus"),
+        "sliced": students.order_by("pk").values("pk")[:1],  # counted to the slice's end
     }
     assert home.count_together(querysets) == {name: q.count() for name, q in querysets.items()}
     assert home.count_together({}) == {}
@@ -114,3 +115,20 @@ def test_the_counts_wait_until_a_template_reads_them(company, django_assert_num_
     with django_assert_num_queries(1):
         assert context["nav_counts"]["waiting"] == 0
         assert context["nav_counts"]["overdue"] == 0  # counted once
+
+
+def test_the_unread_count_stops_at_a_hundred_and_the_bar_says_99_plus(client, company):
+    student = Student.objects.create(full_name="通知生", campus=company.campus_a, manager=company.manager_a1)
+    deadline = deadline_open(rule="H4", subject=student, owner=company.manager_a1, start=timezone.now())
+    unread = [
+        Notification(recipient=company.manager_a1, deadline=deadline, round=i, kind=Kind.REMINDER)
+        for i in range(UNREAD_COUNTED + 5)
+    ]
+    Notification.objects.bulk_create(unread[:98])
+    client.force_login(company.manager_a1)
+    badge = '<span class="badge rounded-pill text-bg-danger">{}</span>'
+    assert home.nav_counts(company.manager_a1)["unread"] == 98
+    assert badge.format(98) in client.get("/people/").content.decode()
+    Notification.objects.bulk_create(unread[98:])
+    assert home.nav_counts(company.manager_a1)["unread"] == UNREAD_COUNTED
+    assert badge.format("99+") in client.get("/people/").content.decode()
