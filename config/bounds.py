@@ -30,6 +30,13 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LINE_BREAKS = re.compile("[\t\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
+def key_from(value: str) -> int | None:
+    """A record's key named in an address (?before=, ?exam=, ?manager=): its digits as a number when
+    they fit a key (PostgreSQL's bigint), else None; what a page does with None is its own."""
+    value = str(value)
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
 def in_bounds(value: date | datetime) -> bool:
     """Whether a date (or a date-time's own wall-clock date) lies between MIN_DATE and MAX_DATE."""
     day = value.date() if isinstance(value, datetime) else value

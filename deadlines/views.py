@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.bounds import key_from
 from timeline.audience import students_for
 
 from . import selectors, services
@@ -19,8 +20,7 @@ from .messages import notification_text
 @login_required
 def inbox(request):
     """The newest notices, or with ?before=<notice id> the page after that notice."""
-    before = request.GET.get("before", "")
-    before = int(before) if before.isdigit() and len(before) < 19 else None
+    before = key_from(request.GET.get("before", ""))
     page = selectors.inbox_page(request.user, before=before)
     items = [(n, *notification_text(n)) for n in page.notices]
     context = {"items": items, "next_before": page.next_before, "older": before is not None}

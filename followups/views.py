@@ -24,6 +24,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from accounts import scope
 from accounts.models import Role
+from config.bounds import key_from
 from students.models import Document, Lesson
 from students.selectors import students_for, with_hours
 from students.services import can_edit_file
@@ -365,9 +366,9 @@ def exam_list(request):
             return redirect("followups:exams")
         except ValidationError as error:
             form.add_service_error(error)
-    exam_id = request.GET.get("exam", "")
-    if exam_id.isdigit() and len(exam_id) < 19:  # one exam: all its students, a page at a time
-        exam = get_object_or_404(exams_for(request.user).select_related("student"), pk=int(exam_id))
+    exam_id = key_from(request.GET.get("exam", ""))
+    if exam_id is not None:  # one exam: all its students, a page at a time
+        exam = get_object_or_404(exams_for(request.user).select_related("student"), pk=exam_id)
         sittings = exam_sittings(request.user, [exam.pk])
         page = Paginator(sittings, EXAM_PAGE).get_page(request.GET.get("page"))
         rows = exams_page(request.user, [exam], sittings=list(page), count=page.paginator.count)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from config.bounds import CONTROL_CHARACTERS, LESSON_MAX_DURATION, MAX_DATE, in_bounds
+from config.bounds import CONTROL_CHARACTERS, LESSON_MAX_DURATION, MAX_DATE, in_bounds, key_from
 from config.forms import BoundedForm, BoundedModelForm
 from config.once import RequestKeyField
 from config.uploads import check_upload
@@ -102,12 +102,11 @@ class CaseloadFilterForm(BoundedForm):
         return str(self.data.get(name, "")) if self.is_bound else ""
 
     def _chosen_campus(self, campus_ids: set[int]) -> int | None:
-        raw = self._raw("campus")
-        return int(raw) if raw.isdigit() and len(raw) < 10 and int(raw) in campus_ids else None
+        campus = key_from(self._raw("campus"))
+        return campus if campus in campus_ids else None
 
     def _chosen_manager(self) -> int | None:
-        raw = self._raw("manager")
-        return int(raw) if raw.isdigit() and len(raw) < 10 else None
+        return key_from(self._raw("manager"))
 
     def filters(self) -> dict:
         if not self.is_valid():

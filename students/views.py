@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import scope
 from accounts.models import Role
-from config.bounds import MAX_DATE, MIN_DATE, in_bounds
+from config.bounds import MAX_DATE, MIN_DATE, in_bounds, key_from
 from deadlines.selectors import RowLinks
 from deadlines.services import WAIVERS
 from timeline.models import Access
@@ -111,8 +111,7 @@ def _student(request, pk: int):
 
 def _closed_before(request) -> int | None:
     """?closed_before=<deadline id>: the closed clocks after that one, else None."""
-    before = request.GET.get("closed_before", "")
-    return int(before) if before.isdigit() and len(before) < 19 else None
+    return key_from(request.GET.get("closed_before", ""))
 
 
 def _timeline_context(request, student) -> dict:
@@ -120,8 +119,7 @@ def _timeline_context(request, student) -> dict:
     filter."""
     show = request.GET.get("show", "")
     show = show if show in TIMELINE_FILTERS else ""
-    before = request.GET.get("before", "")
-    before = int(before) if before.isdigit() and len(before) < 19 else None
+    before = key_from(request.GET.get("before", ""))
     page = student_timeline(student, request.user, show=show, before=before)
     return {
         "timeline": page.events,

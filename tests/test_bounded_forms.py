@@ -15,6 +15,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from config.bounds import key_from
 from config.forms import TEXT_MAX_LENGTH, BoundedMixin
 from students.forms import ContractIntakeForm, GuardianForm, StudentFileForm
 from students.models import Contract, Lesson, Student
@@ -193,3 +194,22 @@ def test_a_service_error_on_a_field_the_form_lacks_goes_on_top_of_the_form():
     assert form.is_valid()
     form.add_service_error(ValidationError({"contract": "需要新合同", "personality": "太短"}))
     assert form.non_field_errors() == ["需要新合同"] and form.errors["personality"] == ["太短"]
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [("12", 12), ("", None), ("abc", None), ("²", None), ("١٢", None), ("-1", None), (" 1", None)]
+    + [("9" * 18, int("9" * 18)), ("9" * 19, None)],
+)
+def test_a_key_in_an_address_is_ascii_digits_that_fit_a_bigint(value, key):
+    assert key_from(value) == key
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/notifications/?before=²", "/students/{pk}/?before=²&closed_before=١", "/followups/exams/?exam=²"],
+)
+def test_digits_of_other_scripts_in_an_address_are_ignored_not_a_500(client, company, path):
+    student = Student.objects.create(full_name="键生", campus=company.campus_a, manager=company.manager_a1)
+    client.force_login(company.manager_a1)
+    assert client.get(path.format(pk=student.pk)).status_code == 200
