@@ -40,13 +40,15 @@ def caseload_q(user, *, campus: str = "campus", manager: str = "manager") -> Q:
     if user.role == Role.LEARNING_MANAGER:
         return on_campus & Q(**{manager: user.pk})
     if user.role == Role.SUPERVISOR:
-        return on_campus & Q(**{f"{manager}__in": _team_and_self(user)})
+        return on_campus & (Q(**{f"{manager}__in": _team_of(user)}) | Q(**{manager: user.pk}))
     return on_campus
 
 
-def _team_and_self(supervisor) -> QuerySet[User]:
-    """The learning managers of the teams a supervisor leads, and the supervisor (as a subquery)."""
-    return User.objects.filter(Q(team__supervisor=supervisor) | Q(pk=supervisor.pk)).values("pk")
+def _team_of(supervisor) -> QuerySet[User]:
+    """The learning managers of the teams a supervisor leads, as a subquery: through the indexes of
+    the team's supervisor and the user's team (the supervisor themself is asked apart, as an OR
+    inside would read every user of the company)."""
+    return User.objects.filter(team__supervisor=supervisor).values("pk")
 
 
 def campuses_for(user) -> QuerySet[Campus]:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from deadlines.models import Notification
+from deadlines.models import Deadline, Notification
 from deadlines.selectors import notifications_for
 from deadlines.services import sweep
 from refunds import services as refunds
@@ -22,6 +22,8 @@ from retention.selectors import cases_for
 from students.models import Contract, Lesson, Student
 from students.selectors import files_for
 from tests.factories import case_lost
+from timeline import audience
+from timeline.models import Event
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -263,3 +265,18 @@ def test_prints_are_in_the_access_log(client, company, story):
         assert client.get(path).status_code == 200
     prints = Access.objects.filter(action=Access.Action.PRINT, actor=company.director_a, student=student)
     assert prints.count() == 3
+
+
+@pytest.mark.parametrize("person", EXPECTED)
+def test_the_student_pages_rows_are_those_readable_q_gives(company, story, person):
+    """The student page asks once which of the student's records its reader may open
+    (readable_about_student_q, plain lists of ids): the same events and deadlines as readable_q."""
+    student, _case, _refund = story
+    user = getattr(company, person)
+    events, clocks = Event.objects.filter(student=student), Deadline.objects.filter(student=student)
+    once = audience.readable_about_student_q(user, student.pk, [events, clocks])
+    for rows in (events, clocks):
+        expected = set(rows.filter(audience.readable_q(user)).values_list("pk", flat=True))
+        assert set(rows.filter(once).values_list("pk", flat=True)) == expected, person
+    if EXPECTED[person]["case"] is not None:  # the case's own rows are among them
+        assert events.filter(once, subject_id=_case.pk, kind__startswith="case.").exists(), person

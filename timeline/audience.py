@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 
 from accounts import scope
 
@@ -59,9 +59,21 @@ def _opens(selector: Selector, user, outer: str) -> Q | Exists:
 def readable_q(user, *, prefix: str = "") -> Q:
     """Rows about records the user may open. The rows have `subject_type`, `subject_id`, `student` and
     `campus` fields (events and deadlines); `prefix` reaches them through a relation, e.g.
-    `readable_q(user, prefix="deadline__")` for notices."""
+    `readable_q(user, prefix="deadline__")` for notices.
+
+    A page asks it several times (its lists, the navigation's counts): the condition is built once
+    per user object and what the selectors decide by (a lazy condition in SQL, not its rows, so it
+    cannot go stale; a user whose role or campus changes gets a new one)."""
     if not (user and user.is_authenticated and user.is_active):
         return scope.NOTHING
+    built = user.__dict__.setdefault("_readable_q", {})
+    key = (prefix, user.pk, user.role, user.campus_id, user.team_id, user.is_active)
+    if key not in built:
+        built[key] = _readable_q(user, prefix)
+    return built[key]
+
+
+def _readable_q(user, prefix: str) -> Q:
     readable = Q(pk__in=[])
     kinds = []
     for label, selector in _SELECTORS.items():
@@ -77,3 +89,35 @@ def readable_q(user, *, prefix: str = "") -> Q:
         of_student = scope.NOTHING
     of_campus = Q(**{f"{prefix}student__isnull": True}) & scope.campus_q(user, campus=f"{prefix}campus")
     return readable | undeclared & (of_student | of_campus)
+
+
+def readable_about_student_q(user, student_id: int, rows: list[QuerySet]) -> Q:
+    """readable_q for rows about one student (their `student` is that student), as plain lists of
+    ids: the records that `rows` (querysets of such rows: the student's events, their deadlines) are
+    about are asked of the selectors once, in one query, so each query of the student's page carries
+    no subquery to build, compile or run. The same rows as readable_q, for rows of that student only
+    (a row about no student follows its campus there)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return scope.NOTHING
+    kinds = {label: ContentType.objects.get_for_model(apps.get_model(label)).pk for label in _SELECTORS}
+    opened = []
+    for label, selector in _SELECTORS.items():
+        kind = kinds[label]
+        subjects = [source.filter(subject_type_id=kind).order_by().values("subject_id") for source in rows]
+        if label == STUDENT:  # the student's own file: whether the rows about no declared record show
+            subjects.append(apps.get_model(label).objects.filter(pk=student_id).values("pk"))
+        if not subjects:
+            continue
+        # One IN over a union, which the primary key's index serves (an OR of INs reads every record).
+        records = selector(user).filter(pk__in=subjects[0].union(*subjects[1:])).order_by()
+        opened.append(records.annotate(audience_kind=Value(kind)).values_list("audience_kind", "pk"))
+    allowed: dict[int, list[int]] = {}
+    if opened:
+        for kind, pk in opened[0].union(*opened[1:], all=True):
+            allowed.setdefault(kind, []).append(pk)
+    readable = Q(pk__in=[])
+    for kind, pks in allowed.items():
+        readable |= Q(subject_type_id=kind, subject_id__in=pks)
+    if STUDENT in kinds and student_id in allowed.get(kinds[STUDENT], ()):  # the student's file is open
+        readable |= ~Q(subject_type_id__in=list(kinds.values()))
+    return readable
