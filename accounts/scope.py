@@ -5,9 +5,14 @@ the other campus roles their campus, finance, the president and administrators e
 A record outside the scope is treated as one that does not exist (404).
 """
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.db.models import Q, QuerySet
 
 from .models import Campus, Role, Team, User
+
+T = TypeVar("T")
 
 # A condition no row meets; Django answers it without asking the database.
 NOTHING = Q(pk__in=[])
@@ -15,6 +20,19 @@ NOTHING = Q(pk__in=[])
 
 def _is_signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
+
+
+def built_once(user, name: str, build: Callable[[], T], *key) -> T:
+    """`build()` once per user object and what the scope ladder decides by (their role, campus,
+    team): a page asks for the same scope in its lists, its sections and the navigation's counts.
+    Only for conditions — Q objects, querysets never evaluated — not rows, which a write could change."""
+    if not (user and user.is_authenticated):
+        return build()
+    built = user.__dict__.setdefault("_scope_built", {})
+    key = (name, user.pk, user.role, user.campus_id, user.team_id, user.is_active, *key)
+    if key not in built:
+        built[key] = build()
+    return built[key]
 
 
 def campus_q(user, *, campus: str = "campus") -> Q:

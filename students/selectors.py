@@ -5,7 +5,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db import connections
-from django.db.models import Count, DecimalField, F, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, DecimalField, F, Min, OuterRef, Q, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +25,11 @@ from .models import Contract, Guardian, Lesson, Student
 def students_for(user) -> QuerySet[Student]:
     """Students the user may see: the caseload ladder of accounts.scope, narrowed for the roles that
     work with single students — a consultant sees the students they signed, a teacher those they
-    teach."""
+    teach. Built once per user object (scope.built_once; a copy each time)."""
+    return scope.built_once(user, "students_for", lambda: _students_for(user)).all()
+
+
+def _students_for(user) -> QuerySet[Student]:
     if user.is_authenticated and user.role == Role.FINANCE:
         return Student.objects.none()  # finance works on the refunds that reach it, not on student files
     students = Student.objects.filter(scope.caseload_q(user))
@@ -310,13 +314,28 @@ class TimelinePage:
     next_before: int | None
 
 
+def student_readable(student: Student, user) -> Q:
+    """The rows about the student (events, deadlines) that the user may read (timeline.audience),
+    asked once for the page's lists. One query."""
+    rows = [student.timeline.all(), student.deadlines.all()]
+    return audience.readable_about_student_q(user, student.pk, rows)
+
+
 def student_timeline(
-    student: Student, user, *, show: str = "", before: int | None = None, limit: int = TIMELINE_PAGE
+    student: Student,
+    user,
+    *,
+    show: str = "",
+    before: int | None = None,
+    limit: int = TIMELINE_PAGE,
+    readable: Q | None = None,
 ) -> TimelinePage:
     """The newest `limit` events of a student that the user may read, all or one filter's, or with
     `before` (an event's id) the `limit` that come after it, newest first: a case's or a refund's
-    only for those who may open the case or the refund (timeline.audience). One query."""
-    events = student.timeline.filter(audience.readable_q(user)).select_related("actor")
+    only for those who may open the case or the refund (`readable`, student_readable's). One query,
+    and one for `readable` when not given."""
+    readable = student_readable(student, user) if readable is None else readable
+    events = student.timeline.filter(readable).select_related("actor")
     if show in TIMELINE_FILTERS:
         match = Q()
         for prefix in TIMELINE_FILTERS[show]:
@@ -350,26 +369,39 @@ class StudentClocks:
 
 
 def student_deadlines(
-    student, user, *, now: datetime | None = None, closed_before: int | None = None, only_closed: bool = False
+    student,
+    user,
+    *,
+    now: datetime | None = None,
+    closed_before: int | None = None,
+    only_closed: bool = False,
+    readable: Q | None = None,
 ) -> StudentClocks:
     """The deadlines about a student in the user's caseload, whoever owns it (a rescue is the
     supervisor's, but the student's manager sees it on the student's page): every active one, and
     the latest CLOSED_CLOCKS_PAGE closed ones with their count, or with `closed_before` (a deadline's
-    id) the page of closed ones after it. Three queries (one with `only_closed`), whatever the
-    student's history."""
+    id) the page of closed ones after it. Two queries (one with `only_closed`), whatever the
+    student's history: the closed ones are counted beside their first page (a window); and one for
+    `readable` (student_readable's) when not given."""
     now = now or timezone.now()
-    rows = Deadline.objects.filter(
-        audience.readable_q(user), student=student, student__in=students_for(user)
-    ).select_related("student", "owner", "closed_by")
+    readable = student_readable(student, user) if readable is None else readable
+    rows = Deadline.objects.filter(readable, student=student, student__in=students_for(user)).select_related(
+        "student", "owner", "closed_by"
+    )
     active: list[Deadline] = []
     if not only_closed:
         active = sorted(rows.filter(status__in=ACTIVE), key=lambda d: (d.due_at > now, d.due_at, d.pk))
     closed = rows.exclude(status__in=ACTIVE)
-    count = None if only_closed else closed.count()
+    first_page_counted = closed_before is None and not only_closed
+    count = closed.count() if closed_before is not None and not only_closed else None
+    if first_page_counted:  # the window counts every closed row, before the page's cut
+        closed = closed.annotate(closed_count=Window(Count("pk")))
     if closed_before is not None:  # after that clock in the order shown: (due_at, pk) descending
         due = Subquery(student.deadlines.filter(pk=closed_before).values("due_at")[:1])
         closed = closed.filter(Q(due_at__lt=due) | Q(due_at=due, pk__lt=closed_before))
     page = list(closed.order_by("-due_at", "-pk")[: CLOSED_CLOCKS_PAGE + 1])
+    if first_page_counted:
+        count = page[0].closed_count if page else 0
     more = len(page) > CLOSED_CLOCKS_PAGE
     page = page[:CLOSED_CLOCKS_PAGE]
     return StudentClocks(active, page, count, page[-1].pk if more else None)

@@ -51,6 +51,7 @@ from .selectors import (
     files_for,
     status_shown,
     student_deadlines,
+    student_readable,
     student_timeline,
     students_for,
     timetable_week,
@@ -114,13 +115,13 @@ def _closed_before(request) -> int | None:
     return key_from(request.GET.get("closed_before", ""))
 
 
-def _timeline_context(request, student) -> dict:
+def _timeline_context(request, student, readable=None) -> dict:
     """The timeline's newest page, or with ?before=<event id> the page after that event; ?show= a
     filter."""
     show = request.GET.get("show", "")
     show = show if show in TIMELINE_FILTERS else ""
     before = key_from(request.GET.get("before", ""))
-    page = student_timeline(student, request.user, show=show, before=before)
+    page = student_timeline(student, request.user, show=show, before=before, readable=readable)
     return {
         "timeline": page.events,
         "timeline_next": page.next_before,
@@ -160,7 +161,8 @@ def student_detail(request, pk: int):
         }
         context["markable"] = {lesson.pk for lesson in context["lessons"] if markable(user, lesson, now)}
         return TemplateResponse(request, "students/detail.html", context)
-    clocks = student_deadlines(student, user, now=now, closed_before=closed_before)
+    readable = student_readable(student, user)  # the timeline's and the clocks' rows, asked once
+    clocks = student_deadlines(student, user, now=now, closed_before=closed_before, readable=readable)
     lessons = list(
         student.lessons.select_related("teacher", "absence_reason", "talk").order_by("-starts_at")[:30]
     )
@@ -191,7 +193,7 @@ def student_detail(request, pk: int):
         # Lessons with a talk (L3) or a change to pass on (L10) waiting.
         "talk_due": {d.subject_id for d in active if d.rule == "L3"},
         "change_due": {d.subject_id for d in active if d.rule == "L10"},
-        **_timeline_context(request, student),
+        **_timeline_context(request, student, readable),
         "can_waive": request.user.role in WAIVERS,
         "can_edit_file": can_edit_file(request.user, student),
         "can_assign": request.user.role in ASSIGNERS,

@@ -61,16 +61,11 @@ def readable_q(user, *, prefix: str = "") -> Q:
     `campus` fields (events and deadlines); `prefix` reaches them through a relation, e.g.
     `readable_q(user, prefix="deadline__")` for notices.
 
-    A page asks it several times (its lists, the navigation's counts): the condition is built once
-    per user object and what the selectors decide by (a lazy condition in SQL, not its rows, so it
-    cannot go stale; a user whose role or campus changes gets a new one)."""
+    A page asks it several times (its lists, the navigation's counts): built once (scope.built_once).
+    """
     if not (user and user.is_authenticated and user.is_active):
         return scope.NOTHING
-    built = user.__dict__.setdefault("_readable_q", {})
-    key = (prefix, user.pk, user.role, user.campus_id, user.team_id, user.is_active)
-    if key not in built:
-        built[key] = _readable_q(user, prefix)
-    return built[key]
+    return scope.built_once(user, "readable_q", lambda: _readable_q(user, prefix), prefix)
 
 
 def _readable_q(user, prefix: str) -> Q:
