@@ -5,7 +5,19 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db import connections
-from django.db.models import Count, DecimalField, F, Min, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -93,14 +105,15 @@ def caseload(
     (or none yet), campus and hours left; late work first (Caseload)."""
     now = now or timezone.now()
     students = students_for(user)
-    truncated = False
+    truncated = by_name = False
     if query:
-        match = Q(full_name__icontains=query)
+        match, by_name = name_q(query), True
         digits = "".join(ch for ch in query if ch.isdigit())
         if len(digits) >= 4:  # phones are stored as digits only (see normalize_phone)
             found, truncated = phone_matches(user, digits)
             # A number, not a name (names hold no digits): the guardians' phones only.
-            match = Q(pk__in=found) if PHONE_LIKE.fullmatch(query) else match | Q(pk__in=found)
+            by_name = not PHONE_LIKE.fullmatch(query)
+            match = match | Q(pk__in=found) if by_name else Q(pk__in=found)
         students = students.filter(match)
     late = Deadline.objects.filter(scope.campus_q(user), status__in=ACTIVE, due_at__lte=now)
     if manager_id:
@@ -115,7 +128,27 @@ def caseload(
     if hours_left_below is not None:
         # A refunded student's hours are refunded, not left to use.
         students = students.filter(hours_left__lt=hours_left_below).exclude(status=Student.Status.REFUNDED)
+    if by_name:
+        # A name is matched inside the names (no index serves that): the scope's names are read once,
+        # for the ids of at most NAME_MATCHES students, and the count, the late deadlines and the
+        # page then read those through the primary key (with every condition kept: the same rows).
+        found = list(students.order_by().values_list("pk", flat=True)[: NAME_MATCHES + 1])
+        if len(found) <= NAME_MATCHES:
+            students = students.filter(pk__in=found)
     return Caseload(students=students, late=late, now=now, phone_truncated=truncated)
+
+
+# A name search finding at most this many students reads their ids first (caseload); more (a common
+# surname) is read as the list reads a filter, a page at a time.
+NAME_MATCHES = 500
+
+
+def name_q(query: str) -> Q:
+    """The students whose name holds `query`, whatever the case. A query of characters without case
+    (a Chinese name, digits) is compared as typed: the same rows as icontains, without upper-casing
+    every name of the scope to compare them (a third of the time of reading them)."""
+    uncased = all(ch.upper() == ch == ch.lower() == ch.casefold() for ch in query)
+    return Q(full_name__contains=query) if uncased else Q(full_name__icontains=query)
 
 
 # A query of digits and what people type between them: a phone number, matched against phones only.
@@ -161,9 +194,18 @@ class Caseload:
     late: QuerySet[Deadline]  # the active deadlines past due of the scope
     now: datetime
     phone_truncated: bool = False  # the phone search found more than PHONE_MATCHES students
+    # Count no further than this many students (None: all); `more` then tells there are others. The
+    # list sets it some pages past the one shown: counting a company's 100,000 students (or reading
+    # the 60,000 rows of a filter) costs more than the page itself, and the pager needs no more.
+    count_limit: int | None = None
+    more: bool = False
 
     def count(self) -> int:
-        return self.students.count()
+        if self.count_limit is None:
+            return self.students.count()
+        counted = self.students.order_by()[: self.count_limit + 1].count()
+        self.more = counted > self.count_limit
+        return min(counted, self.count_limit)
 
     def __len__(self) -> int:
         return self.count()
@@ -201,10 +243,12 @@ class Caseload:
         known = self.late_students
         if known is not None:
             late, on_time = self.students.filter(pk__in=known), self.students.exclude(pk__in=known)
-        else:  # asked of each student in turn (a scalar subquery: never turned into a join of them all)
-            first = Subquery(self.late.filter(student=OuterRef("pk")).order_by().values("pk")[:1])
-            asked = self.students.annotate(first_late=first)
-            late, on_time = asked.filter(first_late__isnull=False), asked.filter(first_late__isnull=True)
+        else:  # asked of each student in turn, as the name index is walked (a semi- and an anti-join)
+            # EXISTS, not a scalar subquery's IS NULL: PostgreSQL guesses that 0.5 % of the rows pass
+            # "(subquery) IS NULL", and then sorts the whole filtered scope by name (90 ms for 20,000
+            # students under ?hours_below=10) instead of reading the name index up to the page's end.
+            has_late = Exists(self.late.filter(student=OuterRef("pk")))
+            late, on_time = self.students.filter(has_late), self.students.filter(~has_late)
 
         # Each part limited to the page's end; SQLite (make run's zero setup) cannot, and needs not.
         limited = connections[self.students.db].features.supports_slicing_ordering_in_compound

@@ -81,6 +81,9 @@ from .services import (
     student_file_update,
 )
 
+LIST_PAGE = 50  # students a page of the list
+LIST_PAGES_AHEAD = 20  # the list counts its students this many pages past the page shown, no further
+
 
 @login_required
 def student_list(request):
@@ -88,7 +91,10 @@ def student_list(request):
     campuses = scope.campuses_for(request.user) if request.user.is_company_wide else None
     form = CaseloadFilterForm(request.GET or None, managers=managers, campuses=campuses)
     students = caseload(request.user, **form.filters())
-    page = Paginator(students, 50).get_page(request.GET.get("page"))
+    # Counted up to LIST_PAGES_AHEAD pages past the one asked for: the pager shows "3 / 23+" then.
+    asked = min(key_from(request.GET.get("page", "")) or 1, 10**6)
+    students.count_limit = (asked + LIST_PAGES_AHEAD) * LIST_PAGE
+    page = Paginator(students, LIST_PAGE).get_page(request.GET.get("page"))
     for student in page:
         status_shown(student)
     query = request.GET.copy()
@@ -100,6 +106,7 @@ def student_list(request):
         "now": timezone.now(),
         "can_sign": request.user.role in SIGNERS,
         "phone_truncated": students.phone_truncated,
+        "more_pages": students.more,
     }
     return TemplateResponse(request, "students/list.html", context)
 
