@@ -32,26 +32,39 @@ def cases_for(user) -> QuerySet[Case]:
     return Case.objects.filter(student__in=students_for(user))
 
 
-def board(user, *, closed: bool = False) -> QuerySet[Case]:
-    """Open cases (or closed ones) with the clock of their stage, late ones first, and what
-    steps.next_step reads. One query."""
-    clock = Deadline.objects.filter(
+def _clock() -> QuerySet[Deadline]:
+    """The active clock of the stage of the case OuterRef("pk"), the soonest due first."""
+    return Deadline.objects.filter(
         subject_type=ContentType.objects.get_for_model(Case),
         subject_id=OuterRef("pk"),
         status__in=ACTIVE,
         rule__in=CASE_RULES,
     ).order_by("due_at")
-    cases = cases_for(user).select_related("student", "manager")
+
+
+def board(user, *, closed: bool = False) -> QuerySet[Case]:
+    """Open cases (or closed ones) in the board's order, late ones first: the cases alone, with the
+    due time of their clock (clock_due_at) to sort by. Page them, then read the page's rows with
+    board_rows: sorting a scope's cases with their texts, students and steps costs four times more
+    (3,300 closed cases: 47 ms against 12) for the same page."""
+    cases = cases_for(user)
     cases = cases.filter(stage=Case.Stage.CLOSED) if closed else cases.exclude(stage=Case.Stage.CLOSED)
-    return (
-        with_steps(cases)
-        .annotate(
-            clock_rule=Subquery(clock.values("rule")[:1]),
-            clock_due_at=Subquery(clock.values("due_at")[:1]),
-            clock_status=Subquery(clock.values("status")[:1]),
-        )
-        .order_by("clock_due_at", "-raised_at", "pk")
+    return cases.annotate(clock_due_at=Subquery(_clock().values("due_at")[:1])).order_by(
+        "clock_due_at", "-raised_at", "pk"
     )
+
+
+def board_rows(user, ids: list[int]) -> list[Case]:
+    """The cases `ids` (of board), in that order, with the clock of their stage and what
+    steps.next_step reads. One query."""
+    clock = _clock()
+    cases = with_steps(cases_for(user).filter(pk__in=ids).select_related("student", "manager")).annotate(
+        clock_rule=Subquery(clock.values("rule")[:1]),
+        clock_due_at=Subquery(clock.values("due_at")[:1]),
+        clock_status=Subquery(clock.values("status")[:1]),
+    )
+    by_id = {case.pk: case for case in cases}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def case_story(case: Case, user) -> QuerySet[Event]:

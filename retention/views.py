@@ -25,7 +25,7 @@ from timeline.services import access_record
 from . import case_page, forms, services
 from .models import Case
 from .reasons import ITEMS
-from .selectors import CASE_VIEWERS, board, case_clocks, case_story, cases_for, loss_analysis
+from .selectors import CASE_VIEWERS, board, board_rows, case_clocks, case_story, cases_for, loss_analysis
 from .steps import next_step, with_steps
 
 S = Case.Stage
@@ -188,20 +188,23 @@ def case_list(request):
     context = {"closed": closed, "stage": stage if stage in OPEN_STAGES else "", "now": timezone.now()}
     if closed or context["stage"]:
         cases = board(request.user, closed=True) if closed else board(request.user).filter(stage=stage)
-        page = Paginator(cases, LIST_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(cases.values_list("pk", flat=True), LIST_PAGE).get_page(request.GET.get("page"))
+        page.object_list = board_rows(request.user, list(page.object_list))  # the page's cases
         for case in page:
             case.step = next_step(case)
         query = request.GET.copy()
         query.pop("page", None)
         context.update(cases=page, query=query.urlencode(), stage_label=S(stage).label if stage else "")
         return TemplateResponse(request, "retention/list.html", context)
-    # The most urgent cards of each stage in one query, the counts of every stage in another.
+    # The most urgent cards of each stage (their ids in one query, their rows in a second), the counts
+    # of every stage in another.
     urgent = Window(
         RowNumber(),
         partition_by=F("stage"),
         order_by=[F("clock_due_at").asc(nulls_last=True), F("raised_at").desc(), F("pk").asc()],
     )
-    cases = list(board(request.user).annotate(urgency=urgent).filter(urgency__lte=BOARD_CARDS))
+    urgent_ids = board(request.user).annotate(urgency=urgent).filter(urgency__lte=BOARD_CARDS)
+    cases = board_rows(request.user, list(urgent_ids.values_list("pk", flat=True)))
     counts = dict(
         cases_for(request.user)
         .filter(stage__in=OPEN_STAGES)
