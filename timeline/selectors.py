@@ -39,6 +39,21 @@ def actors_named(user, who: str) -> tuple[list[int], bool]:
     return ids[:ACTOR_MATCHES], len(ids) > ACTOR_MATCHES
 
 
+# The log's student search reads the entries of at most this many students named so through their
+# index; a name more common is searched walking the log back in time (a page is found soon).
+STUDENT_MATCHES = 200
+
+
+def students_named(name: str) -> list[int] | None:
+    """The ids of the students whose name holds `name`, of any campus (the log keeps an entry on the
+    campus it was made on), or None when more than STUDENT_MATCHES do. One query over the names:
+    the filter on a rare name otherwise may walk the whole log back in time (a million rows)."""
+    Student = Access._meta.get_field("student").related_model  # the layer above, not imported
+    named = Student.objects.filter(full_name__icontains=name).order_by().values_list("pk", flat=True)
+    ids = list(named[: STUDENT_MATCHES + 1])
+    return ids if len(ids) <= STUDENT_MATCHES else None
+
+
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=timezone.get_current_timezone())
 
@@ -55,11 +70,17 @@ def access_log(
     """The log in the user's scope, newest first, filtered by student (a name), person (one id, or
     `actor_ids`: those of `actors_named`) and period (both days included)."""
     entries = access_log_for(user).select_related("actor", "student")
+    newest_first = ("-at", "-pk")
     if student:
-        entries = entries.filter(student__full_name__icontains=student)
+        students = students_named(student)
+        if students is None:  # a common name: walking the log back in time finds a page soon
+            entries = entries.filter(student__full_name__icontains=student)
+        else:  # a rare name: the students first, then their entries (access_student_at)
+            entries = entries.filter(student_id__in=students)
+            if len(students) > 1:  # then sorted, as the entries of several people below
+                newest_first = ((F("at") + timedelta(0)).desc(), "-pk")
     if person_id:
         entries = entries.filter(actor_id=person_id)
-    newest_first = ("-at", "-pk")
     if actor_ids is not None:
         entries = entries.filter(actor_id__in=actor_ids)  # access_actor_at
         if len(actor_ids) > 1:
