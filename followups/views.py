@@ -25,6 +25,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from accounts import scope
 from accounts.models import Role
 from config.bounds import key_from
+from deadlines.selectors import RowLinks
 from students.models import Document, Lesson
 from students.selectors import students_for, with_hours
 from students.services import can_edit_file
@@ -313,10 +314,12 @@ def followup_list(request):
         rows = renewal_list(user, below_only=below_only, manager_id=manager_id, now=now)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     today = timezone.localdate(now)
+    links = RowLinks()  # each URL pattern reversed once for the page, not twice a row
     for row in page:
         if due_week:
-            row.url = row.action_url
+            links.mark(row)  # act_url (Deadline.action_url) and student_url
         else:
+            row.url = links.student(row.pk)
             row.runs_out_on = runs_out_on(row.hours_left, row.recent_hours, today)
             row.weekly_pace = row.recent_hours / 4
     query = request.GET.copy()
