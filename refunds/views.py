@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from config.money import rmb_capitals
 from retention.selectors import cases_for
 from timeline.models import Access
 from timeline.services import access_record
@@ -145,7 +146,11 @@ def refund_print(request, pk: int):
     access_record(actor=request.user, action=Access.Action.PRINT, student=refund.student, detail=str(refund))
     context = {
         "refund": refund,
+        # The contracts the figures come from (refund_figures: every contract of the student).
+        "contracts": list(refund.student.contracts.order_by("signed_at", "pk")),
+        "amount_capitals": rmb_capitals(refund.amount),
         "approvals": list(refund.approvals.select_related("by")),
+        "signers": [label for label, _state in refund.steps()],
         "today": timezone.localdate(),
     }
     return TemplateResponse(request, "refunds/print.html", context)

@@ -154,3 +154,28 @@ def test_the_case_page_tells_the_refund_s_story(client, company, lost):
     assert (
         "提交退费申请" in page and "孩子不想继续" in page
     )  # the refund's submission, with the parent's reason
+
+
+@pytest.mark.parametrize("person", ["supervisor_a", "director_a", "finance", "president"])
+def test_the_printed_refund_list_carries_the_contracts_the_amount_in_capitals_and_signature_lines(
+    client, company, lost, person
+):
+    client.force_login(company.supervisor_a)
+    apply(client, lost)
+    refund = Refund.objects.get()
+    client.force_login(getattr(company, person))
+    page = client.get(f"/refunds/{refund.pk}/print/").content.decode()
+    assert "HD-1" in page and "2026-10-01" in page and "8000.00" in page  # the contract
+    assert "人民币陆仟元整" in page and "¥6000.00" in page  # 30 hours left × 200
+    assert "家长签字（赵妈妈）" in page
+    for role in ("校区总监", "财务", "总裁"):  # each step of the chain signs
+        assert f"{role}签字" in page, role
+
+
+@pytest.mark.parametrize("person", ["manager_a1", "consultant_a", "director_b"])
+def test_those_who_may_not_open_the_refund_cannot_print_it(client, company, lost, person):
+    client.force_login(company.supervisor_a)
+    apply(client, lost)
+    refund = Refund.objects.get()
+    client.force_login(getattr(company, person))
+    assert client.get(f"/refunds/{refund.pk}/print/").status_code == 404
