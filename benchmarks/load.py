@@ -103,11 +103,13 @@ def drive(
     warmup: int = 1,
     page_seconds: float = 120,
     progress=None,
+    sessions: dict | None = None,
 ) -> dict[str, Load]:
     """Each page (with `key`, `username`, `path`) in turn, requested `requests` times by `clients`
-    clients at once, each signed in as the page's reader in a session of its own. Each client first
-    requests the page `warmup` times unmeasured; none starts a request after `page_seconds`."""
-    sessions: dict[tuple[int, str], Session] = {}
+    clients at once, each signed in as the page's reader in a session of its own (kept in `sessions`
+    for the next call). Each client first requests the page `warmup` times unmeasured; none starts a
+    request after `page_seconds`."""
+    sessions = {} if sessions is None else sessions
     results = {}
     for page in pages:
         load = Load(page.key)

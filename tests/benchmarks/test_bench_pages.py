@@ -105,6 +105,22 @@ def test_a_tiny_company_is_written_measured_and_driven_through_gunicorn():
         assert len(result.latencies) == 3 and not result.errors
         assert 0 < result.median_ms <= result.p95_ms
 
+    # Both sides served at once and each page loaded on one, then the other (here the same database).
+    out = io.StringIO()
+    command = Command(stdout=out)
+    command.env = lambda url: env
+    first, second = (page.key for page in pages[:2])
+    rows = {key: measured[key].as_dict() for key in (first, second, "president1 students:timetable")}
+    sides = command.load_sides(
+        {"company": "unused", "demo": "unused"},
+        {"company": rows, "demo": {first: rows[first]}},
+        {"clients": 2, "requests": 2, "workers": 1, "page_seconds": 60},
+    )
+    assert list(sides["company"]) == [first, second] and list(sides["demo"]) == [first]  # not the 403
+    assert all(len(result.latencies) == 2 for side in sides.values() for result in side.values())
+    progress = [line for line in out.getvalue().splitlines() if line.startswith("    manager1")]
+    assert "company p50" in progress[0] and "demo p50" in progress[0] and "demo" not in progress[1]
+
 
 def test_the_table_ends_with_the_summary_line():
     def side(p95s):

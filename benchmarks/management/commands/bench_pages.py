@@ -4,12 +4,15 @@
    bench_pages_generate unless it already holds a company of the asked size (its comment says so).
 2. The demo database (casework_bench_demo) is created if missing, migrated and seeded (seed_demo).
 3. For each: a process bound to it finds each reader's pages and measures them through Django's test
-   client (queries, time in the process, SQL time); then gunicorn serves it and 8 signed-in clients
-   request each page at once (median and p95).
+   client (queries, time in the process, SQL time). Then gunicorn serves both databases and 8
+   signed-in clients request each page at once (median and p95), on the company and on the demo in
+   turn: the two sides of a page are measured a moment apart, so that the machine's drift over the
+   run (minutes of it) is not read as the cost of the company's size.
 4. The table, and its last line: `pages: N measured, worst p95 X ms (PAGE), worst p95 ratio company/demo R`.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -78,10 +81,13 @@ class Command(BaseCommand):
         sizes = sizes_from(options)
         began = time.perf_counter()
         company = self.prepare_company(options["database_url"], sizes, regenerate=options["regenerate"])
-        sides = {"company": self.run_side("company", options["database_url"], options)}
+        urls = {"company": options["database_url"]}
         if not options["skip_demo"]:
             self.prepare_demo(options["demo_database_url"], reseed=options["reseed"])
-            sides["demo"] = self.run_side("demo", options["demo_database_url"], options)
+            urls["demo"] = options["demo_database_url"]
+        measured = {side: self.measure_side(side, url, options) for side, url in urls.items()}
+        loads = self.load_sides(urls, measured, options)
+        sides = {side: {"measured": measured[side], "loads": loads[side]} for side in urls}
         self.report(sides, sizes, company, options)
         self.stdout.write(f"(bench-pages took {time.perf_counter() - began:.0f} s)")
 
@@ -171,7 +177,8 @@ class Command(BaseCommand):
 
     # One side: the pages measured in a process of their own, then under load.
 
-    def run_side(self, side: str, url: str, options) -> dict:
+    def measure_side(self, side: str, url: str, options) -> dict:
+        """The pages of one database measured in a process bound to it: key -> its measures."""
         self.stdout.write(f"Measuring the {side}'s pages in the process …")
         with tempfile.NamedTemporaryFile(suffix=".json") as file:
             arguments = ["bench_pages", f"--measure-into={file.name}", f"--repeat={options['repeat']}"]
@@ -179,32 +186,64 @@ class Command(BaseCommand):
                 arguments.append(f"--only={options['only']}")
             self.manage(url, *arguments)
             measured = json.loads(Path(file.name).read_text())
-        shown = [m for m in measured if m["status"] == 200]
-        pages = [load.PageRef(m["key"], m["username"], m["path"]) for m in shown]
-        self.stdout.write(
-            f"  {len(shown)} pages answer, {len(measured) - len(shown)} candidates do not; under load "
-            f"({options['clients']} clients, {options['requests']} requests a page) …"
-        )
-        log = Path(settings.BASE_DIR) / "var" / "bench-pages" / f"gunicorn-{side}.log"
-        with load.Server(self.env(url), workers=options["workers"], log=log, cwd=settings.BASE_DIR) as server:
-            loads = load.drive(
-                "127.0.0.1",
-                server.port,
-                pages,
-                password=DEMO_PASSWORD,
-                clients=options["clients"],
-                requests=options["requests"],
-                page_seconds=options["page_seconds"],
-                progress=self.progress,
-            )
-        return {"measured": {m["key"]: m for m in measured}, "loads": loads}
+        shown = sum(m["status"] == 200 for m in measured)
+        self.stdout.write(f"  {shown} pages answer, {len(measured) - shown} candidates do not.")
+        return {m["key"]: m for m in measured}
 
-    def progress(self, result) -> None:
-        errors = f"  errors {result.errors}" if result.errors else ""
+    def load_sides(self, urls: dict, measured: dict, options) -> dict:
+        """Each page that answers under load, on every side in turn (which side goes first alternates
+        from page to page), one gunicorn per database: side -> key -> load.Load."""
+        pages = {
+            side: {m["key"]: load.PageRef(m["key"], m["username"], m["path"]) for m in answering(rows)}
+            for side, rows in measured.items()
+        }
+        keys = list(dict.fromkeys(key for side in pages.values() for key in side))  # the company's first
         self.stdout.write(
-            f"    {result.key:<48} p50 {result.median_ms or 0:>8,.0f}"
-            f"  p95 {result.p95_ms or 0:>8,.0f} ms{errors}"
+            f"Under load ({options['clients']} clients, {options['requests']} requests a page), "
+            f"{' and '.join(urls)} in turn …"
         )
+        loads: dict = {side: {} for side in urls}
+        sessions: dict = {side: {} for side in urls}
+        with contextlib.ExitStack() as stack:
+            servers = {
+                side: stack.enter_context(
+                    load.Server(
+                        self.env(url),
+                        workers=options["workers"],
+                        log=Path(settings.BASE_DIR) / "var" / "bench-pages" / f"gunicorn-{side}.log",
+                        cwd=settings.BASE_DIR,
+                    )
+                )
+                for side, url in urls.items()
+            }
+            for n, key in enumerate(keys):
+                order = list(urls) if n % 2 == 0 else list(reversed(urls))
+                for side in order:
+                    if key not in pages[side]:
+                        continue
+                    loads[side].update(
+                        load.drive(
+                            "127.0.0.1",
+                            servers[side].port,
+                            [pages[side][key]],
+                            password=DEMO_PASSWORD,
+                            clients=options["clients"],
+                            requests=options["requests"],
+                            page_seconds=options["page_seconds"],
+                            sessions=sessions[side],
+                        )
+                    )
+                self.progress(key, {side: loads[side].get(key) for side in urls})
+        return loads
+
+    def progress(self, key: str, results: dict) -> None:
+        cells = []
+        for side, result in results.items():
+            if result is None:
+                continue
+            errors = f" errors {result.errors}" if result.errors else ""
+            cells.append(f"{side} p50 {result.median_ms or 0:>6,.0f} p95 {result.p95_ms or 0:>6,.0f}{errors}")
+        self.stdout.write(f"    {key:<48} " + "   ".join(cells) + " ms")
 
     def measure_here(self, options) -> None:
         """In the process bound to one database: discover and measure, written to a JSON file."""
@@ -281,3 +320,8 @@ class Command(BaseCommand):
     def p95(self, side: dict, key: str):
         result = side["loads"].get(key)
         return result.p95_ms if result else None
+
+
+def answering(measured: dict) -> list[dict]:
+    """The measured pages that answered their reader (the others are not loaded)."""
+    return [m for m in measured.values() if m["status"] == 200]
