@@ -194,18 +194,13 @@ class Caseload:
     late: QuerySet[Deadline]  # the active deadlines past due of the scope
     now: datetime
     phone_truncated: bool = False  # the phone search found more than PHONE_MATCHES students
-    # Count no further than this many students (None: all); `more` then tells there are others. The
-    # list sets it some pages past the one shown: counting a company's 100,000 students (or reading
-    # the 60,000 rows of a filter) costs more than the page itself, and the pager needs no more.
-    count_limit: int | None = None
-    more: bool = False
 
     def count(self) -> int:
-        if self.count_limit is None:
-            return self.students.count()
-        counted = self.students.order_by()[: self.count_limit + 1].count()
-        self.more = counted > self.count_limit
-        return min(counted, self.count_limit)
+        return self.students.count()
+
+    def count_upto(self, n: int) -> int:
+        """The students, counted no further than `n` (config.paging.CountedAhead)."""
+        return self.students.order_by()[:n].count()
 
     def __len__(self) -> int:
         return self.count()

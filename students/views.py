@@ -5,7 +5,6 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError, OperationalError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import scope
 from accounts.models import Role
 from config.bounds import MAX_DATE, MIN_DATE, in_bounds, key_from
+from config.paging import CountedAhead
 from deadlines.selectors import RowLinks
 from deadlines.services import WAIVERS
 from timeline.models import Access
@@ -82,7 +82,6 @@ from .services import (
 )
 
 LIST_PAGE = 50  # students a page of the list
-LIST_PAGES_AHEAD = 20  # the list counts its students this many pages past the page shown, no further
 
 
 @login_required
@@ -91,10 +90,8 @@ def student_list(request):
     campuses = scope.campuses_for(request.user) if request.user.is_company_wide else None
     form = CaseloadFilterForm(request.GET or None, managers=managers, campuses=campuses)
     students = caseload(request.user, **form.filters())
-    # Counted up to LIST_PAGES_AHEAD pages past the one asked for: the pager shows "3 / 23+" then.
-    asked = min(key_from(request.GET.get("page", "")) or 1, 10**6)
-    students.count_limit = (asked + LIST_PAGES_AHEAD) * LIST_PAGE
-    page = Paginator(students, LIST_PAGE).get_page(request.GET.get("page"))
+    pages = CountedAhead(students, LIST_PAGE, asked=request.GET.get("page"))
+    page = pages.get_page(request.GET.get("page"))
     for student in page:
         status_shown(student)
     query = request.GET.copy()
@@ -106,7 +103,7 @@ def student_list(request):
         "now": timezone.now(),
         "can_sign": request.user.role in SIGNERS,
         "phone_truncated": students.phone_truncated,
-        "more_pages": students.more,
+        "more_pages": pages.more,
     }
     return TemplateResponse(request, "students/list.html", context)
 

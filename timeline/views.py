@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 
 from accounts import scope
+from config.paging import CountedAhead
 
 from .forms import AccessLogFilterForm
 from .selectors import ACTOR_MATCHES, LOG_READERS, access_log, actors_named
@@ -22,7 +22,8 @@ def access_log_page(request):
     if who:  # the people first (a few ids), then their entries
         filters["actor_ids"], too_many = actors_named(request.user, who)
     entries = access_log(request.user, **filters)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    pages = CountedAhead(entries, 50, asked=request.GET.get("page"))
+    page = pages.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     everyone = query.copy()  # the same filters without the one person: the note's link
@@ -30,6 +31,7 @@ def access_log_page(request):
     context = {
         "form": form,
         "page": page,
+        "more_pages": pages.more,
         "query": query.urlencode(),
         "person": form.chosen_person(),
         "everyone_query": everyone.urlencode(),

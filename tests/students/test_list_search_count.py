@@ -49,7 +49,7 @@ def test_a_name_search_reads_the_names_once(client, company, time_machine):
 
 def test_the_pager_counts_a_few_pages_ahead(client, company, time_machine, monkeypatch):
     monkeypatch.setattr("students.views.LIST_PAGE", 5)
-    monkeypatch.setattr("students.views.LIST_PAGES_AHEAD", 2)
+    monkeypatch.setattr("config.paging.PAGES_AHEAD", 2)
     time_machine.move_to(NOW, tick=False)
     made = many_students(company, 23, prefix="辛")
     client.force_login(company.director_a)

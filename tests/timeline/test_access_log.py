@@ -196,3 +196,19 @@ def test_the_log_is_read_only_in_the_admin(client, company, log):
     assert client.get("/admin/timeline/access/add/").status_code == 403
     assert client.post(f"/admin/timeline/access/{entry.pk}/delete/").status_code == 403
     assert Access.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_log_is_counted_a_few_pages_ahead(client, company, student, monkeypatch):
+    """A million entries are not counted for the pager: "1 / 2+" (config.paging.CountedAhead)."""
+    monkeypatch.setattr("config.paging.PAGES_AHEAD", 1)
+    Access.objects.bulk_create(
+        Access(actor=company.manager_a1, action=A.FILE_OPENED, campus=company.campus_a, student=student)
+        for _ in range(130)
+    )
+    client.force_login(company.director_a)
+    first = client.get("/access-log/")
+    assert first.context["page"].paginator.num_pages == 2 and first.context["more_pages"]
+    assert "1 / 2+" in first.content.decode()
+    last = client.get("/access-log/?page=3")  # counted further from there: the whole log
+    assert len(last.context["page"]) == 30 and not last.context["more_pages"]
+    assert "3 / 3<" in last.content.decode()
