@@ -46,7 +46,7 @@ from followups.models import (
     Renewal,
 )
 from handover.models import Handover, PaperItem, PaperItemKind, PreClass, WeekendTimetable
-from refunds.models import Approval, ApprovalStep, Refund
+from refunds.models import Approval, ApprovalStep, Payment, Refund
 from retention.models import Case
 from students.models import Contract, ContractImport, Document, Guardian, Lesson, Student
 from timeline.models import Access, Event
@@ -149,8 +149,9 @@ CHAIN = ["director", "finance", "president"]
 KEPT = (CalendarDay, PaperItemKind, ApprovalStep)
 # The apps whose tables the generator empties and writes.
 APPS = ("accounts", "students", "timeline", "deadlines", "handover", "followups", "retention", "refunds")
-# Left empty: the configuration, the contract imports, the e-mail deliveries (none of them on a page).
-NOT_WRITTEN = (*KEPT, ContractImport, Delivery)
+# Left empty: the configuration, the contract imports, the e-mail deliveries, the payments' details (the
+# paid refunds' pages show their date without them).
+NOT_WRITTEN = (*KEPT, ContractImport, Delivery, Payment)
 
 
 def lit(value) -> str:

@@ -153,4 +153,14 @@ def refund_steps(life: Life, case: Case, *, approvals: tuple[str, ...], paid: bo
     if paid:
         yield at(next_working_day(life.scene.clock.date()), 15)
         refund.refresh_from_db()
-        refund_paid(refund=refund, actor=life.people["finance1"], paid_on=life.scene.clock.date())
+        refund_paid(
+            refund=refund,
+            actor=life.people["finance1"],
+            paid_on=life.scene.clock.date(),
+            amount=refund.amount,
+            method="bank",
+            voucher=f"FK-{life.scene.clock.date():%Y%m%d}-{refund.pk:03d}",
+            payee_name=refund.applicant,
+            payee_bank="中国工商银行北京海淀支行",
+            payee_account="6222020200112233445",
+        )

@@ -8,6 +8,9 @@ from config.once import RequestKeyField
 from config.uploads import SCANS, check_upload
 from students.services import DOCUMENT_MAX_BYTES
 
+from .models import Payment
+from .services import difference_unexplained
+
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -42,7 +45,15 @@ class RefundForm(BoundedForm):
         return upload
 
 
-class DecisionForm(BoundedForm):
+class RefundActionForm(BoundedForm):
+    """A form of an action on one refund (refunds.views.ACTIONS): it knows the refund it acts on."""
+
+    def __init__(self, *args, refund=None, **kwargs):
+        self.refund = refund
+        super().__init__(*args, **kwargs)
+
+
+class DecisionForm(RefundActionForm):
     step = forms.IntegerField(widget=forms.HiddenInput)
     approve = forms.TypedChoiceField(
         label=_("Decision"),
@@ -53,11 +64,47 @@ class DecisionForm(BoundedForm):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ResubmitForm(BoundedForm):
+class ResubmitForm(RefundActionForm):
     comment = forms.CharField(
         label=_("What was changed or explained"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class PaidForm(BoundedForm):
+class PaymentForm(RefundActionForm):
+    """What finance paid back, how and to whom (refund_paid checks it against the refund)."""
+
+    amount = forms.DecimalField(label=_("Amount paid back"), max_digits=11, decimal_places=2, min_value=0)
+    difference_reason = forms.CharField(
+        label=_("Why it differs from the approved amount"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    method = forms.ChoiceField(label=_("Method"), choices=Payment.Method.choices)
+    voucher = forms.CharField(label=_("Voucher number"), max_length=40)
+    payee_name = forms.CharField(label=_("Payee"), max_length=60)
+    payee_bank = forms.CharField(label=_("Payee's bank"), max_length=60, required=False)
+    payee_account = forms.CharField(
+        label=_("Payee's account"),
+        max_length=40,
+        required=False,
+        help_text=_("The bank card number, or the WeChat or Alipay account."),
+    )
     paid_on = forms.DateField(label=_("Paid on"), widget=DATE)
+
+    def clean(self):
+        data = super().clean()
+        amount = data.get("amount")
+        if self.refund is not None and amount is not None:  # refund_paid checks it again
+            if amount > self.refund.amount_paid:
+                self.add_error("amount", _("More than the family paid cannot be paid back."))
+            elif amount != self.refund.amount and not data.get("difference_reason", "").strip():
+                self.add_error("difference_reason", difference_unexplained(self.refund.amount))
+        method = data.get("method")
+        if method == Payment.Method.BANK:
+            for name in ("payee_bank", "payee_account"):
+                if not data.get(name):
+                    self.add_error(name, _("A bank transfer needs the payee's bank and account."))
+        elif method in (Payment.Method.WECHAT, Payment.Method.ALIPAY) and not data.get("payee_account"):
+            self.add_error("payee_account", _("Give the account the money was sent to."))
+        return data

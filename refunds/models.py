@@ -141,3 +141,50 @@ class Approval(models.Model):
 
     def __str__(self):
         return f"{self.refund} · {self.get_decision_display()}"
+
+
+class Payment(models.Model):
+    """The money going back to the family, as finance paid it: E5's last step."""
+
+    class Method(models.TextChoices):
+        BANK = "bank", _("Bank transfer")
+        WECHAT = "wechat", _("WeChat Pay")
+        ALIPAY = "alipay", _("Alipay")
+        CASH = "cash", _("Cash")
+
+    refund = models.OneToOneField(
+        Refund, on_delete=models.PROTECT, related_name="payment", verbose_name=_("refund")
+    )
+    amount = models.DecimalField(
+        _("amount paid back"), max_digits=11, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    difference_reason = models.TextField(_("why it differs from the approved amount"), blank=True)
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    voucher = models.CharField(_("voucher number"), max_length=40)
+    payee_name = models.CharField(_("payee"), max_length=60)
+    payee_bank = models.CharField(_("payee's bank"), max_length=60, blank=True)
+    payee_account = models.CharField(_("payee's account"), max_length=40, blank=True)
+    paid_on = models.DateField(_("paid on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_not_negative")]
+
+    def __str__(self):
+        return f"{self.refund} · {self.get_method_display()} {self.voucher}"
+
+    def account_for(self, user) -> str:
+        """The payee's account in full for finance and the campus director (who pay and answer for
+        it), its last four characters only for anyone else."""
+        if user.role in ACCOUNT_READERS or len(self.payee_account) <= 4:
+            return self.payee_account
+        return "•••• " + self.payee_account[-4:]
+
+
+# Who reads a payee's account in full (Payment.account_for).
+ACCOUNT_READERS = (Role.FINANCE, Role.DIRECTOR)

@@ -18,7 +18,7 @@ from retention.services import is_supervisor
 from students.models import Lesson, Student
 from timeline.services import timeline_add
 
-from .models import Approval, ApprovalStep, Refund
+from .models import Approval, ApprovalStep, Payment, Refund
 
 DEFAULT_CHAIN = [Role.DIRECTOR, Role.FINANCE, Role.PRESIDENT]
 CENT = Decimal("0.01")
@@ -286,26 +286,67 @@ def refund_resubmit(*, refund: Refund, actor, comment: str) -> None:
     )
 
 
+def difference_unexplained(approved) -> str:
+    """The message of a payment that differs from the approved amount without a reason."""
+    return _("The amount differs from the approved %(amount)s: say why (a bank fee, a rounding, …).") % {
+        "amount": approved
+    }
+
+
 @transaction.atomic
-def refund_paid(*, refund: Refund, actor, paid_on) -> None:
-    """Finance records the day the money went back to the family."""
+def refund_paid(
+    *,
+    refund: Refund,
+    actor,
+    paid_on,
+    amount,
+    method,
+    voucher,
+    payee_name,
+    payee_bank="",
+    payee_account="",
+    difference_reason="",
+) -> Payment:
+    """Finance records the money going back to the family: how much (the approved amount, or another
+    with its reason), how, the voucher, to whom, and the day."""
     if actor.role != Role.FINANCE:
         raise PermissionDenied(_("Only finance records the payment."))
+    errors = {}
     if paid_on > timezone.localdate() or paid_on < refund.applied_on:
-        raise ValidationError({"paid_on": _("The payment date is between the application and today.")})
+        errors["paid_on"] = _("The payment date is between the application and today.")
+    if amount > refund.amount_paid:
+        errors["amount"] = _("More than the family paid cannot be paid back.")
+    elif amount != refund.amount and not difference_reason.strip():
+        errors["difference_reason"] = difference_unexplained(refund.amount)
+    if errors:
+        raise ValidationError(errors)
     if not Refund.objects.filter(pk=refund.pk, status=Refund.Status.APPROVED).update(
         status=Refund.Status.PAID, paid_on=paid_on
     ):
         raise StepMoved
     refund.status, refund.paid_on = Refund.Status.PAID, paid_on
+    payment = Payment.objects.create(
+        refund=refund,
+        amount=amount,
+        difference_reason=difference_reason.strip(),
+        method=method,
+        voucher=voucher,
+        payee_name=payee_name,
+        payee_bank=payee_bank,
+        payee_account=payee_account,
+        paid_on=paid_on,
+        recorded_by=actor,
+    )
     _record(
         refund,
         actor,
         "refund.paid",
         from_state=Refund.Status.APPROVED,
         to_state=Refund.Status.PAID,
-        data={"on": paid_on.isoformat()},
+        reason=payment.difference_reason,
+        data={"on": paid_on.isoformat(), "amount": str(amount), "method": method, "voucher": voucher},
     )
+    return payment
 
 
 def _record(refund: Refund, actor, kind: str, **values) -> None:

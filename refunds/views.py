@@ -18,7 +18,8 @@ from timeline.models import Access
 from timeline.services import access_record
 
 from . import services
-from .forms import DecisionForm, PaidForm, RefundForm, ResubmitForm
+from .forms import DecisionForm, PaymentForm, RefundForm, ResubmitForm
+from .models import Payment
 from .selectors import queue, refund_rows, refund_story, refunds_for
 
 VIEWERS = (Role.SUPERVISOR, Role.DIRECTOR, Role.FINANCE, Role.PRESIDENT)
@@ -78,7 +79,7 @@ def refund_new(request, case_id: int):
 @login_required
 def refund_detail(request, pk: int, forms: dict | None = None):
     refund = _refund(request, pk)
-    user, forms = request.user, forms or {}
+    user, forms, payment = request.user, forms or {}, _payment(refund)
     context = {
         "refund": refund,
         "approvals": list(refund.approvals.select_related("by")),
@@ -92,17 +93,32 @@ def refund_detail(request, pk: int, forms: dict | None = None):
         "resubmit_form": forms.get("resubmit") or ResubmitForm()
         if refund.status == refund.Status.RETURNED and services.may_submit(user, refund.case)
         else None,
-        "paid_form": forms.get("paid") or PaidForm(initial={"paid_on": timezone.localdate()})
+        "paid_form": forms.get("paid") or PaymentForm(initial=_payment_initial(refund))
         if refund.status == refund.Status.APPROVED and user.role == Role.FINANCE
         else None,
+        "payment": payment,
+        "payee_account": payment.account_for(user) if payment else "",
     }
     return TemplateResponse(request, "refunds/detail.html", context)
+
+
+def _payment_initial(refund) -> dict:
+    """The payment form as finance usually fills it: the approved amount, to the applicant, today."""
+    return {"amount": refund.amount, "payee_name": refund.applicant, "paid_on": timezone.localdate()}
+
+
+def _payment(refund):
+    """The refund's payment, or None before it is paid."""
+    try:
+        return refund.payment
+    except Payment.DoesNotExist:
+        return None
 
 
 ACTIONS = {
     "decide": (DecisionForm, services.refund_decide),
     "resubmit": (ResubmitForm, services.refund_resubmit),
-    "paid": (PaidForm, services.refund_paid),
+    "paid": (PaymentForm, services.refund_paid),
 }
 
 
@@ -113,7 +129,7 @@ def refund_act(request, pk: int, action: str):
     if action not in ACTIONS:
         raise PermissionDenied
     form_class, do = ACTIONS[action]
-    form = form_class(request.POST)
+    form = form_class(request.POST, refund=refund)
     if form.is_valid():
         try:
             do(refund=refund, actor=request.user, **form.cleaned_data)
@@ -144,6 +160,7 @@ def refund_print(request, pk: int):
     """退费清单 on A4, with the approvals so far."""
     refund = _refund(request, pk)
     access_record(actor=request.user, action=Access.Action.PRINT, student=refund.student, detail=str(refund))
+    payment = _payment(refund)
     context = {
         "refund": refund,
         # The contracts the figures come from (refund_figures: every contract of the student).
@@ -151,6 +168,8 @@ def refund_print(request, pk: int):
         "amount_capitals": rmb_capitals(refund.amount),
         "approvals": list(refund.approvals.select_related("by")),
         "signers": [label for label, _state in refund.steps()],
+        "payment": payment,
+        "payee_account": payment.account_for(request.user) if payment else "",
         "today": timezone.localdate(),
     }
     return TemplateResponse(request, "refunds/print.html", context)

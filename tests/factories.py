@@ -70,3 +70,20 @@ def case_lost(
     retention.director_decide(case=case, actor=company.director_a, director_rescue="未能挽回", retained=False)
     case.refresh_from_db()
     return case
+
+
+def refund_paid_back(refund, company, on, **values):
+    """Finance pays the approved amount back to the applicant by bank transfer."""
+    from refunds import services as refunds
+
+    payment = {
+        "amount": refund.amount,
+        "method": "bank",
+        "voucher": "FK-0001",
+        "payee_name": refund.applicant,
+        "payee_bank": "中国工商银行",
+        "payee_account": "6222020200112233445",
+        **values,
+    }
+    actor = payment.pop("actor", company.finance)
+    return refunds.refund_paid(refund=refund, actor=actor, paid_on=on, **payment)

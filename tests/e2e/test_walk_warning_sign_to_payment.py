@@ -161,7 +161,14 @@ def test_from_a_warning_sign_to_the_refund_paid(browse, company, student, time_m
     # Finance records the payment.
     browse.sign_in(company.finance.username, PASSWORD)
     browse.follow("Record the payment")  # on finance's home
-    browse.fill({"paid_on": "2026-12-03"})
+    browse.fill(
+        {
+            "voucher": "FK-20261203-01",
+            "payee_bank": "中国工商银行北京海淀支行",
+            "payee_account": "6222020200112233445",
+            "paid_on": "2026-12-03",
+        }
+    )
     browse.click("Paid")
     page.get_by_text(t("Saved.")).wait_for()
     assert page.locator("h1 .badge").inner_text() == f"{t('Paid')} · 2026-12-03"

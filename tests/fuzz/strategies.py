@@ -173,6 +173,10 @@ PLAUSIBLE_BY_NAME = {
     "exam_date": "2026-11-28",
     "learned_on": "2026-11-30",
     "paid_on": "2026-12-03",
+    "voucher": "FK-20261203-01",
+    "payee_name": "赵妈妈",
+    "payee_bank": "中国工商银行",
+    "payee_account": "6222020200112233445",
 }
 PLAUSIBLE_BY_KIND = {
     "text": "正常的一段话",

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from refunds import services
 from refunds.models import Refund
+from tests.factories import refund_paid_back
 
 from .conftest import at, lost_case
 
@@ -50,7 +51,7 @@ def test_each_approver_finds_the_refund_at_their_step_and_it_leaves_once_decided
         services.refund_decide(refund=refund, actor=approver, step=refund.step, approve=True)
     queue, response = queue_of(client, company.finance)
     assert [item.label for item in queue.items] == ["登记付款"]  # approved: to pay
-    services.refund_paid(refund=Refund.objects.get(), actor=company.finance, paid_on=date(2026, 12, 3))
+    refund_paid_back(Refund.objects.get(), company, date(2026, 12, 3))
     queue, response = queue_of(client, company.finance)
     assert queue.total == 0 and "暂无等待您处理的退费" in response.content.decode()
 

@@ -1,18 +1,33 @@
 """The refund pages for each role that may use them and one that may not."""
 
 import uuid
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from refunds.models import Refund
+from refunds import services
+from refunds.models import Payment, Refund
+from tests.factories import refund_paid_back
+from timeline.models import Event
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+
+
+# What finance types for a bank transfer (the amount comes from the refund).
+PAYMENT = {
+    "method": "bank",
+    "voucher": "FK-20261203-01",
+    "payee_name": "赵妈妈",
+    "payee_bank": "中国工商银行北京海淀支行",
+    "payee_account": "6222020200112233445",
+    "paid_on": "2026-12-03",
+}
 
 
 def apply(client, case, **values):
@@ -71,7 +86,7 @@ def test_each_approver_finds_it_in_their_queue_and_decides(client, company, lost
     assert refund.status == Refund.Status.APPROVED
     client.force_login(company.finance)
     assert refund in client.get("/refunds/").context["queue"]  # to be paid
-    client.post(f"/refunds/{refund.pk}/paid/", {"paid_on": "2026-12-03"})
+    client.post(f"/refunds/{refund.pk}/paid/", {**PAYMENT, "amount": str(refund.amount)})
     refund.refresh_from_db()
     assert refund.status == Refund.Status.PAID
     assert "已付款 · 2026-12-03" in client.get(f"/refunds/{refund.pk}/").content.decode()
@@ -179,3 +194,81 @@ def test_those_who_may_not_open_the_refund_cannot_print_it(client, company, lost
     refund = Refund.objects.get()
     client.force_login(getattr(company, person))
     assert client.get(f"/refunds/{refund.pk}/print/").status_code == 404
+
+
+def approved(client, company, lost) -> Refund:
+    client.force_login(company.supervisor_a)
+    apply(client, lost)
+    refund = Refund.objects.get()
+    for approver in (company.director_a, company.finance, company.president):
+        refund.refresh_from_db()
+        services.refund_decide(refund=refund, actor=approver, step=refund.step, approve=True)
+    refund.refresh_from_db()
+    return refund
+
+
+def test_finance_records_the_payment_with_its_voucher_and_payee(client, company, lost):
+    refund = approved(client, company, lost)
+    client.force_login(company.finance)
+    form = client.get(f"/refunds/{refund.pk}/").context["paid_form"]
+    assert form["amount"].value() == refund.amount and form["payee_name"].value() == "赵妈妈"
+    response = client.post(f"/refunds/{refund.pk}/paid/", {**PAYMENT, "amount": "6000.00"}, follow=True)
+    assert "已保存。" in response.content.decode()
+    again = client.post(f"/refunds/{refund.pk}/paid/", {**PAYMENT, "amount": "6000.00"}, follow=True)
+    assert "这笔退费已经往下走了" in again.content.decode()  # a double click pays once
+    payment = Payment.objects.get()
+    assert (payment.amount, payment.method, payment.voucher, payment.recorded_by) == (
+        6000,
+        "bank",
+        "FK-20261203-01",
+        company.finance,
+    )
+    event = Event.objects.get(kind="refund.paid")
+    assert event.actor == company.finance and event.data["voucher"] == "FK-20261203-01"
+    assert event.data["amount"] == "6000.00" and event.data["method"] == "bank"
+
+
+def test_a_payment_that_differs_from_the_approved_amount_needs_its_reason(client, company, lost):
+    refund = approved(client, company, lost)
+    client.force_login(company.finance)
+    bad = client.post(f"/refunds/{refund.pk}/paid/", {**PAYMENT, "amount": "5990", "payee_account": ""})
+    errors = bad.context["paid_form"].errors
+    assert "金额与批准的 6000.00 不同：请说明原因（手续费、取整……）。" in errors["difference_reason"]
+    assert "银行转账需要填写收款人的开户行和账号。" in errors["payee_account"]
+    assert bad.context["paid_form"]["voucher"].value() == "FK-20261203-01"  # what was typed is kept
+    too_much = client.post(f"/refunds/{refund.pk}/paid/", {**PAYMENT, "amount": "8000.01"})
+    assert "不能退回多于家长所付的金额。" in too_much.context["paid_form"].errors["amount"]
+    refund.refresh_from_db()
+    assert refund.status == Refund.Status.APPROVED and not Payment.objects.exists()
+    fee = {**PAYMENT, "amount": "5990", "difference_reason": "银行手续费 10 元"}
+    assert client.post(f"/refunds/{refund.pk}/paid/", fee).status_code == 302
+    assert Payment.objects.get().difference_reason == "银行手续费 10 元"
+
+
+@pytest.mark.parametrize(
+    ("person", "account"),
+    [
+        ("finance", "6222020200112233445"),
+        ("director_a", "6222020200112233445"),
+        ("supervisor_a", "•••• 3445"),
+        ("president", "•••• 3445"),
+    ],
+)
+def test_the_payee_account_is_masked_outside_finance_and_the_director(client, company, lost, person, account):
+    refund = approved(client, company, lost)
+    refund_paid_back(refund, company, date(2026, 12, 3))
+    client.force_login(getattr(company, person))
+    for path in (f"/refunds/{refund.pk}/", f"/refunds/{refund.pk}/print/"):
+        page = client.get(path).content.decode()
+        assert account in page and "FK-0001" in page, (person, path)
+        if "•" in account:
+            assert "6222020200112233445" not in page, (person, path)
+
+
+def test_only_finance_is_offered_the_payment_form(client, company, lost):
+    refund = approved(client, company, lost)
+    for person in ("director_a", "president", "supervisor_a"):
+        client.force_login(getattr(company, person))
+        assert client.get(f"/refunds/{refund.pk}/").context["paid_form"] is None
+        response = client.post(f"/refunds/{refund.pk}/paid/", {**PAYMENT, "amount": "6000"})
+        assert response.status_code in (200, 403) and not Payment.objects.exists(), person

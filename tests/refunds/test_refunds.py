@@ -14,6 +14,7 @@ from deadlines.models import Deadline
 from refunds import services
 from refunds.models import Approval, ApprovalStep, Refund
 from students.models import Student
+from tests.factories import refund_paid_back
 from timeline.models import Event
 
 from .conftest import at, lost_case
@@ -98,10 +99,10 @@ def test_the_chain_director_finance_president_then_payment(company, lost):
         student=student, rule__in=("L4", "L6", "R1"), status__in=("open", "overdue", "escalated")
     ).exists()
     with pytest.raises(ValidationError):
-        services.refund_paid(refund=refund, actor=company.finance, paid_on=date(2026, 12, 4))  # the future
+        refund_paid_back(refund, company, date(2026, 12, 4))  # the future
     with pytest.raises(PermissionDenied):
-        services.refund_paid(refund=refund, actor=company.president, paid_on=date(2026, 12, 3))
-    services.refund_paid(refund=refund, actor=company.finance, paid_on=date(2026, 12, 3))
+        refund_paid_back(refund, company, date(2026, 12, 3), actor=company.president)
+    refund_paid_back(refund, company, date(2026, 12, 3))
     refund.refresh_from_db()
     assert (refund.status, refund.paid_on) == (Refund.Status.PAID, date(2026, 12, 3))
     kinds = list(

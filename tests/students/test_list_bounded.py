@@ -32,7 +32,7 @@ from students.services import (
     student_assign,
 )
 from tests.deadlines.conftest import at
-from tests.factories import case_lost
+from tests.factories import case_lost, refund_paid_back
 
 NOW = at(2026, 12, 2, 10, 0)  # a Wednesday morning
 
@@ -125,7 +125,7 @@ def test_the_hours_columns_are_the_rows_own_after_every_path(company, time_machi
     for approver in (company.director_a, company.finance, company.president):
         refund.refresh_from_db()
         refunds.refund_decide(refund=refund, actor=approver, step=refund.step, approve=True)
-    refunds.refund_paid(refund=refund, actor=company.finance, paid_on=date(2026, 12, 12))
+    refund_paid_back(refund, company, date(2026, 12, 12))
     assert Lesson.objects.get(pk=third.pk).status == Lesson.Status.CANCELLED
     assert hours(student) == (60, Decimal("2.5"), Decimal("57.5")) and drifted() == []
 
