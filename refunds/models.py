@@ -104,6 +104,18 @@ class Refund(models.Model):
     def hours_left(self):
         return self.hours_bought - self.hours_used
 
+    @property
+    def waiting_for(self) -> str:
+        """Whom the refund waits for, as the lists say it: the approver of its step, finance to pay it,
+        the applicant to submit it again; nobody once it is paid."""
+        if self.status == self.Status.APPROVING:
+            return self.get_waiting_role_display()
+        if self.status == self.Status.APPROVED:
+            return Role.FINANCE.label
+        if self.status == self.Status.RETURNED:
+            return str(_("the applicant"))
+        return ""
+
     def steps(self) -> list[tuple[str, str]]:
         """The chain for the page: each approver's role label and "waiting", "approved" or ""."""
         labels = dict(APPROVER_ROLES)

@@ -272,3 +272,17 @@ def test_only_finance_is_offered_the_payment_form(client, company, lost):
         assert client.get(f"/refunds/{refund.pk}/").context["paid_form"] is None
         response = client.post(f"/refunds/{refund.pk}/paid/", {**PAYMENT, "amount": "6000"})
         assert response.status_code in (200, 403) and not Payment.objects.exists(), person
+
+
+def test_the_list_says_whom_each_refund_waits_for(client, company, lost):
+    client.force_login(company.supervisor_a)
+    apply(client, lost)
+    refund = Refund.objects.get()
+    assert "等待校区总监" in client.get("/refunds/").content.decode()
+    for approver in (company.director_a, company.finance, company.president):
+        refund.refresh_from_db()
+        services.refund_decide(refund=refund, actor=approver, step=refund.step, approve=True)
+    assert "等待财务" in client.get("/refunds/").content.decode()  # to be paid
+    refund.refresh_from_db()
+    refund_paid_back(refund, company, date(2026, 12, 3))
+    assert "等待" not in client.get("/refunds/").content.decode().split('id="all-refunds"')[1]
