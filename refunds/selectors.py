@@ -1,5 +1,5 @@
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Role
 from retention.models import Case
@@ -7,7 +7,7 @@ from retention.selectors import cases_for
 from timeline import audience
 from timeline.models import Event
 
-from .models import Refund
+from .models import Approval, Refund
 from .services import may_submit
 
 
@@ -52,9 +52,36 @@ def queue(user) -> QuerySet[Refund]:
         waiting |= Q(status=Refund.Status.APPROVED)
     if user.role not in (Role.DIRECTOR, Role.FINANCE, Role.PRESIDENT):
         return Refund.objects.none()
-    return (
-        refunds_for(user).filter(waiting).select_related("student", "campus").order_by("submitted_at", "pk")
+    rows = refunds_for(user).filter(waiting).select_related("student", "campus")
+    return with_last_decision(rows.order_by("submitted_at", "pk"))
+
+
+def with_last_decision(refunds: QuerySet[Refund]) -> QuerySet[Refund]:
+    """Adds the refund's latest decision (`last_decision`, `last_step`, `last_comment`): with sent_back,
+    the queue it returned to says why. Subqueries, counted for a page's rows."""
+    last = Approval.objects.filter(refund=OuterRef("pk")).order_by("-at", "-pk")
+    return refunds.annotate(
+        last_decision=Subquery(last.values("decision")[:1]),
+        last_step=Subquery(last.values("step")[:1]),
+        last_comment=Subquery(last.values("comment")[:1]),
     )
+
+
+def sent_back(refund: Refund, decision: str | None, step: int | None) -> bool:
+    """Whether the refund waits where a rejection (the latest decision, of `step`) sent it: back with
+    the applicant, or at the step before the rejecting one. Submitted again, or decided since, it is
+    history (on the timeline)."""
+    if decision != Approval.Decision.REJECTED or step is None:
+        return False
+    if refund.status == Refund.Status.RETURNED:
+        return True
+    return refund.status == Refund.Status.APPROVING and refund.step == step - 1
+
+
+def last_rejection(refund: Refund) -> Approval | None:
+    """The rejection that sent the refund back to where it waits, with its author (for the page)."""
+    last = refund.approvals.select_related("by").order_by("-at", "-pk").first()
+    return last if last and sent_back(refund, last.decision, last.step) else None
 
 
 def refund_rows(user) -> QuerySet[Refund]:

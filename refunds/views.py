@@ -20,7 +20,7 @@ from timeline.services import access_record
 from . import services
 from .forms import DecisionForm, PaymentForm, RefundForm, ResubmitForm
 from .models import Payment
-from .selectors import queue, refund_rows, refund_story, refunds_for
+from .selectors import last_rejection, queue, refund_rows, refund_story, refunds_for, sent_back
 
 VIEWERS = (Role.SUPERVISOR, Role.DIRECTOR, Role.FINANCE, Role.PRESIDENT)
 
@@ -47,8 +47,13 @@ def refund_list(request):
     newest first): each list a page of PAGE with its count, ?queue_page= and ?page= their pages."""
     if request.user.role not in VIEWERS:
         raise PermissionDenied
+    waiting = Paginator(queue(request.user), PAGE).get_page(request.GET.get("queue_page"))
+    for refund in waiting:
+        refund.sent_back_why = (
+            refund.last_comment if sent_back(refund, refund.last_decision, refund.last_step) else ""
+        )
     context = {
-        "queue": Paginator(queue(request.user), PAGE).get_page(request.GET.get("queue_page")),
+        "queue": waiting,
         "refunds": Paginator(refund_rows(request.user), PAGE).get_page(request.GET.get("page")),
         "queue_query": _query_without(request, "queue_page"),
         "refunds_query": _query_without(request, "page"),
@@ -98,6 +103,8 @@ def refund_detail(request, pk: int, forms: dict | None = None):
         else None,
         "payment": payment,
         "payee_account": payment.account_for(user) if payment else "",
+        # Sent back: by whom and why, above everything (the applicant or the step it returned to acts on it).
+        "rejection": last_rejection(refund),
     }
     return TemplateResponse(request, "refunds/detail.html", context)
 

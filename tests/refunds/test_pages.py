@@ -286,3 +286,31 @@ def test_the_list_says_whom_each_refund_waits_for(client, company, lost):
     refund.refresh_from_db()
     refund_paid_back(refund, company, date(2026, 12, 3))
     assert "等待" not in client.get("/refunds/").content.decode().split('id="all-refunds"')[1]
+
+
+def test_a_rejection_says_why_on_the_refund_and_in_the_queue_it_returned_to(client, company, lost):
+    client.force_login(company.supervisor_a)
+    apply(client, lost)
+    refund = Refund.objects.get()
+    services.refund_decide(refund=refund, actor=company.director_a, step=0, approve=True)
+    refund.refresh_from_db()
+    why = "扣款缺少发票依据"
+    services.refund_decide(refund=refund, actor=company.finance, step=1, approve=False, comment=why)
+    client.force_login(company.director_a)  # back at the director's step
+    queue = client.get("/refunds/").content.decode().split('id="all-refunds"')[0]
+    assert "被退回：扣款缺少发票依据" in queue
+    page = client.get(f"/refunds/{refund.pk}/").content.decode()
+    assert "扣款缺少发票依据" in page and f"被财务 {company.finance.display_name} 退回" in page
+    refund.refresh_from_db()
+    services.refund_decide(refund=refund, actor=company.director_a, step=0, approve=False, comment="请补发票")
+    client.force_login(company.supervisor_a)  # back with the applicant
+    page = client.get(f"/refunds/{refund.pk}/").content.decode()
+    assert "请补发票" in page and f"被校区总监 {company.director_a.display_name} 退回" in page
+    client.force_login(company.director_a)
+    refund.refresh_from_db()
+    assert refund.status == Refund.Status.RETURNED
+    services.refund_resubmit(refund=refund, actor=company.supervisor_a, comment="已补发票")
+    page = client.get(f"/refunds/{refund.pk}/").content.decode()
+    assert "refund-rejection" not in page  # submitted again: the rejection is history (the timeline)
+    queue = client.get("/refunds/").content.decode().split('id="all-refunds"')[0]
+    assert "被退回" not in queue
