@@ -46,7 +46,7 @@ from followups.models import (
     Renewal,
 )
 from handover.models import Handover, PaperItem, PaperItemKind, PreClass, WeekendTimetable
-from refunds.models import Approval, ApprovalStep, Payment, Refund
+from refunds.models import Approval, ApprovalStep, Payment, Refund, RefundVersion
 from retention.models import Case
 from students.models import Contract, ContractImport, Document, Guardian, Lesson, Student
 from timeline.models import Access, Event
@@ -149,9 +149,9 @@ CHAIN = ["director", "finance", "president"]
 KEPT = (CalendarDay, PaperItemKind, ApprovalStep)
 # The apps whose tables the generator empties and writes.
 APPS = ("accounts", "students", "timeline", "deadlines", "handover", "followups", "retention", "refunds")
-# Left empty: the configuration, the contract imports, the e-mail deliveries, the payments' details (the
-# paid refunds' pages show their date without them).
-NOT_WRITTEN = (*KEPT, ContractImport, Delivery, Payment)
+# Left empty: the configuration, the contract imports, the e-mail deliveries, the payments' details and
+# the refund lists' versions (the refunds' pages show their date and list without them).
+NOT_WRITTEN = (*KEPT, ContractImport, Delivery, Payment, RefundVersion)
 
 
 def lit(value) -> str:

@@ -1,6 +1,7 @@
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from config.forms import BoundedForm
@@ -8,8 +9,8 @@ from config.once import RequestKeyField
 from config.uploads import SCANS, check_upload
 from students.services import DOCUMENT_MAX_BYTES
 
-from .models import Payment
-from .services import difference_unexplained
+from .models import Payment, RefundVersion
+from .services import FIGURES, difference_unexplained, refund_list
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -65,9 +66,42 @@ class DecisionForm(RefundActionForm):
 
 
 class ResubmitForm(RefundActionForm):
-    comment = forms.CharField(
-        label=_("What was changed or explained"), widget=forms.Textarea(attrs={"rows": 2})
+    """A returned refund's list amended and sent again (refund_resubmit keeps it as a new version)."""
+
+    deductions = forms.DecimalField(label=_("Deductions"), max_digits=11, decimal_places=2, min_value=0)
+    deduction_reason = forms.CharField(label=_("Reason for the deductions"), required=False, max_length=500)
+    amount = forms.DecimalField(
+        label=_("Amount to refund"),
+        max_digits=11,
+        decimal_places=2,
+        required=False,
+        help_text=_("Leave empty to refund the computed amount."),
     )
+    amount_reason = forms.CharField(
+        label=_("Why the amount differs from the computed one"), required=False, max_length=500
+    )
+    comment = forms.CharField(
+        label=_("What was changed or explained"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, refund=None, **kwargs):
+        if refund is not None:  # the list as it was sent back, to amend
+            kwargs.setdefault("initial", {name: getattr(refund, name) for name in RefundVersion.LIST_FIELDS})
+        super().__init__(*args, refund=refund, **kwargs)
+
+    def clean(self):
+        """The amended list checked as refund_resubmit will (every problem at once, with the form's)."""
+        data = super().clean()
+        if self.refund is not None and "deductions" in data:
+            figures = {name: getattr(self.refund, name) for name in FIGURES}
+            parts = [data.get(name) for name in RefundVersion.LIST_FIELDS]
+            try:
+                refund_list(figures, *parts)
+            except ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    for message in messages:
+                        self.add_error(name, message)
+        return data
 
 
 class PaymentForm(RefundActionForm):

@@ -127,6 +127,37 @@ class Refund(models.Model):
         ]
 
 
+class RefundVersion(models.Model):
+    """One version of a refund's list as it was submitted: the first submission, then each amendment
+    sent again after a rejection. The approvers see what changed since the version they sent back."""
+
+    refund = models.ForeignKey(
+        Refund, on_delete=models.CASCADE, related_name="versions", verbose_name=_("refund")
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    deductions = models.DecimalField(_("deductions"), max_digits=11, decimal_places=2)
+    deduction_reason = models.TextField(_("reason for the deductions"), blank=True)
+    amount = models.DecimalField(_("amount to refund"), max_digits=11, decimal_places=2)
+    amount_reason = models.TextField(_("reason the amount differs from the computed one"), blank=True)
+    comment = models.TextField(_("what was changed or explained"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    # The parts of the list a version keeps (and the page compares), in the order shown.
+    LIST_FIELDS = ("deductions", "deduction_reason", "amount", "amount_reason")
+
+    class Meta:
+        verbose_name = _("refund list version")
+        verbose_name_plural = _("refund list versions")
+        ordering = ["refund", "number"]
+        constraints = [models.UniqueConstraint(fields=["refund", "number"], name="refund_version_once")]
+
+    def __str__(self):
+        return f"{self.refund} · v{self.number}"
+
+
 class Approval(models.Model):
     """One approver's decision on one step; a rejection sends the refund back a step."""
 

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
@@ -7,7 +9,7 @@ from retention.selectors import cases_for
 from timeline import audience
 from timeline.models import Event
 
-from .models import Approval, Refund
+from .models import Approval, Refund, RefundVersion
 from .services import may_submit
 
 
@@ -106,3 +108,26 @@ def refund_events(case) -> Q:
         subject_type=ContentType.objects.get_for_model(Refund),
         subject_id__in=Refund.objects.filter(case=case).values("pk"),
     )
+
+
+@dataclass
+class Amendment:
+    """What the latest version of a refund's list changed from the one before (for the approvers)."""
+
+    before: RefundVersion
+    after: RefundVersion
+    changes: list[tuple[str, object, object]]  # (label, before, after) of each part that changed
+
+
+def amended(refund: Refund) -> Amendment | None:
+    """The latest amendment of the refund's list, or None when it was submitted once. One query."""
+    versions = list(refund.versions.select_related("by").order_by("-number")[:2])
+    if len(versions) < 2:
+        return None
+    after, before = versions
+    changes = [
+        (RefundVersion._meta.get_field(name).verbose_name, getattr(before, name), getattr(after, name))
+        for name in RefundVersion.LIST_FIELDS
+        if getattr(before, name) != getattr(after, name)
+    ]
+    return Amendment(before, after, changes)

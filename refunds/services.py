@@ -18,9 +18,11 @@ from retention.services import is_supervisor
 from students.models import Lesson, Student
 from timeline.services import timeline_add
 
-from .models import Approval, ApprovalStep, Payment, Refund
+from .models import Approval, ApprovalStep, Payment, Refund, RefundVersion
 
 DEFAULT_CHAIN = [Role.DIRECTOR, Role.FINANCE, Role.PRESIDENT]
+# The refund list's figures, computed at the submission (refund_figures) and kept on the refund.
+FIGURES = ("hours_bought", "hours_used", "unit_price", "amount_paid")
 CENT = Decimal("0.01")
 
 
@@ -95,24 +97,11 @@ def refund_submit(
     existing = Refund.objects.filter(case=case).first()
     if existing is not None:
         return existing, False
-    if applied_on > timezone.localdate():
-        raise ValidationError({"applied_on": _("The application cannot be dated in the future.")})
-    if deductions < 0:
-        raise ValidationError({"deductions": _("Deductions cannot be negative.")})
-    if deductions and not (deduction_reason or "").strip():
-        raise ValidationError({"deduction_reason": _("Say what the deductions are for.")})
     figures = refund_figures(case.student)
-    computed = computed_amount(figures, deductions)
-    amount = computed if amount is None else amount
-    if amount < 0 or amount > figures["amount_paid"]:
-        raise ValidationError({"amount": _("The refund cannot be negative or more than was paid.")})
-    if amount != computed and not (amount_reason or "").strip():
-        raise ValidationError(
-            {
-                "amount_reason": _("Say why the amount differs from the computed %(amount)s.")
-                % {"amount": computed}
-            }
-        )
+    errors = {}
+    if applied_on > timezone.localdate():
+        errors["applied_on"] = _("The application cannot be dated in the future.")
+    listed = refund_list(figures, deductions, deduction_reason, amount, amount_reason, errors=errors)
     chain = current_chain()
     refund = Refund.objects.create(
         case=case,
@@ -122,10 +111,7 @@ def refund_submit(
         applied_on=applied_on,
         reason=reason.strip(),
         scan=scan,
-        deductions=deductions,
-        deduction_reason=(deduction_reason or "").strip(),
-        amount=amount,
-        amount_reason=(amount_reason or "").strip(),
+        **listed,
         chain=chain,
         waiting_role=chain[0],
         submitted_by=actor,
@@ -138,11 +124,50 @@ def refund_submit(
         "refund.submitted",
         to_state=Refund.Status.APPROVING,
         reason=refund.reason,
-        data={"amount": str(amount)},
+        data={"amount": str(refund.amount)},
     )
+    _version(refund, actor, "")
     # The family asks for its money back: no renewal talk is due meanwhile (followups.renewal holds).
     stop_student_clocks(case.student, ("R1",), actor, _("Refund applied for."))
     return refund, True
+
+
+def refund_list(
+    figures: dict, deductions, deduction_reason, amount, amount_reason, *, errors: dict | None = None
+) -> dict:
+    """The refund list's own part (deductions, the amount and their reasons) checked against its
+    figures: the amount computed unless another is given with its reason. Every problem at once (with
+    `errors` already found), as a ValidationError."""
+    errors = dict(errors or {})
+    deductions = Decimal("0") if deductions is None else deductions
+    deduction_reason, amount_reason = (deduction_reason or "").strip(), (amount_reason or "").strip()
+    if deductions < 0:
+        errors["deductions"] = _("Deductions cannot be negative.")
+    elif deductions and not deduction_reason:
+        errors["deduction_reason"] = _("Say what the deductions are for.")
+    computed = computed_amount(figures, max(deductions, Decimal("0")))
+    amount = computed if amount is None else amount
+    if amount < 0 or amount > figures["amount_paid"]:
+        errors["amount"] = _("The refund cannot be negative or more than was paid.")
+    elif amount != computed and not amount_reason:
+        errors["amount_reason"] = _("Say why the amount differs from the computed %(amount)s.") % {
+            "amount": computed
+        }
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "deductions": deductions,
+        "deduction_reason": deduction_reason,
+        "amount": amount,
+        "amount_reason": amount_reason,
+    }
+
+
+def _version(refund: Refund, actor, comment: str) -> RefundVersion:
+    """The refund's list as submitted now, kept as its next version."""
+    number = refund.versions.count() + 1
+    values = {name: getattr(refund, name) for name in RefundVersion.LIST_FIELDS}
+    return RefundVersion.objects.create(refund=refund, number=number, comment=comment, by=actor, **values)
 
 
 class DecidedBefore(ValidationError):
@@ -258,19 +283,39 @@ def _lessons_to_come_cancelled(student: Student, actor) -> None:
 
 
 @transaction.atomic
-def refund_resubmit(*, refund: Refund, actor, comment: str) -> None:
-    """A returned refund goes back to the first approver, with what was changed or explained."""
+def refund_resubmit(
+    *,
+    refund: Refund,
+    actor,
+    comment: str,
+    deductions=None,
+    deduction_reason=None,
+    amount=None,
+    amount_reason=None,
+) -> None:
+    """A returned refund goes back to the first approver, with what was changed or explained: its list
+    amended (the deductions, the amount and their reasons; each left out keeps its value) and kept as
+    a new version."""
     if not may_submit(actor, refund.case):
         raise PermissionDenied(_("Only the manager's supervisor or the campus director submits a refund."))
     comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError({"comment": _("Say what was changed or explained.")})
+    errors = {} if comment else {"comment": _("Say what was changed or explained.")}
+    figures = {name: getattr(refund, name) for name in FIGURES}
+    listed = refund_list(
+        figures,
+        refund.deductions if deductions is None else deductions,
+        refund.deduction_reason if deduction_reason is None else deduction_reason,
+        amount,
+        refund.amount_reason if amount_reason is None else amount_reason,
+        errors=errors,
+    )
     # The one who submits again answers for it: they may not approve it themselves.
     changes = {
         "status": Refund.Status.APPROVING,
         "step": 0,
         "waiting_role": refund.chain[0],
         "submitted_by": actor,
+        **listed,
     }
     if not Refund.objects.filter(pk=refund.pk, status=Refund.Status.RETURNED).update(**changes):
         raise StepMoved
@@ -283,7 +328,9 @@ def refund_resubmit(*, refund: Refund, actor, comment: str) -> None:
         from_state=Refund.Status.RETURNED,
         to_state=Refund.Status.APPROVING,
         reason=comment,
+        data={"amount": str(refund.amount)},
     )
+    _version(refund, actor, comment)
 
 
 def difference_unexplained(approved) -> str:

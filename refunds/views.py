@@ -20,7 +20,7 @@ from timeline.services import access_record
 from . import services
 from .forms import DecisionForm, PaymentForm, RefundForm, ResubmitForm
 from .models import Payment
-from .selectors import last_rejection, queue, refund_rows, refund_story, refunds_for, sent_back
+from .selectors import amended, last_rejection, queue, refund_rows, refund_story, refunds_for, sent_back
 
 VIEWERS = (Role.SUPERVISOR, Role.DIRECTOR, Role.FINANCE, Role.PRESIDENT)
 
@@ -95,7 +95,7 @@ def refund_detail(request, pk: int, forms: dict | None = None):
         "decided_before": refund.status == refund.Status.APPROVING
         and user.role == refund.waiting_role
         and services.decided_another_step(user, refund),
-        "resubmit_form": forms.get("resubmit") or ResubmitForm()
+        "resubmit_form": forms.get("resubmit") or ResubmitForm(refund=refund)
         if refund.status == refund.Status.RETURNED and services.may_submit(user, refund.case)
         else None,
         "paid_form": forms.get("paid") or PaymentForm(initial=_payment_initial(refund))
@@ -105,6 +105,7 @@ def refund_detail(request, pk: int, forms: dict | None = None):
         "payee_account": payment.account_for(user) if payment else "",
         # Sent back: by whom and why, above everything (the applicant or the step it returned to acts on it).
         "rejection": last_rejection(refund),
+        "amended": amended(refund),
     }
     return TemplateResponse(request, "refunds/detail.html", context)
 

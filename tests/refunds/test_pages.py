@@ -314,3 +314,41 @@ def test_a_rejection_says_why_on_the_refund_and_in_the_queue_it_returned_to(clie
     assert "refund-rejection" not in page  # submitted again: the rejection is history (the timeline)
     queue = client.get("/refunds/").content.decode().split('id="all-refunds"')[0]
     assert "被退回" not in queue
+
+
+def test_a_rejected_refund_is_amended_and_approved_with_every_version_kept(client, company, lost):
+    client.force_login(company.supervisor_a)
+    apply(client, lost, deductions="200", deduction_reason="教材费")
+    refund = Refund.objects.get()
+    assert refund.amount == 5800
+    why = "扣款缺少发票依据"
+    services.refund_decide(refund=refund, actor=company.director_a, step=0, approve=False, comment=why)
+    # The applicant amends the list: the form starts from it, and says every problem at once.
+    form = client.get(f"/refunds/{refund.pk}/").context["resubmit_form"]
+    assert form["deductions"].value() == 200 and form["deduction_reason"].value() == "教材费"
+    bad = client.post(
+        f"/refunds/{refund.pk}/resubmit/",
+        {"deductions": "100", "deduction_reason": "", "amount": "9999", "amount_reason": "", "comment": ""},
+    )
+    errors = bad.context["resubmit_form"].errors
+    assert set(errors) == {"deduction_reason", "amount", "comment"}
+    assert bad.context["resubmit_form"]["deductions"].value() == "100"  # what was typed is kept
+    good = {"deductions": "100", "deduction_reason": "教材费（附发票）", "amount": ""}
+    good["comment"] = "补了发票，扣款改为100"
+    assert client.post(f"/refunds/{refund.pk}/resubmit/", good).status_code == 302
+    again = client.post(f"/refunds/{refund.pk}/resubmit/", good, follow=True)
+    assert "这笔退费已经往下走了" in again.content.decode()  # a double click submits once
+    refund.refresh_from_db()
+    assert (refund.status, refund.deductions, refund.amount) == (Refund.Status.APPROVING, 100, 5900)
+    versions = list(refund.versions.values_list("number", "deductions", "amount", "comment"))
+    assert versions == [(1, 200, 5800, ""), (2, 100, 5900, "补了发票，扣款改为100")]
+    # The approver who sent it back sees what changed since.
+    client.force_login(company.director_a)
+    page = client.get(f"/refunds/{refund.pk}/").content.decode()
+    assert "第 2 版：相对第 1 版的修改" in page and "<del>200.00</del>" in page and "5900.00" in page
+    for approver in (company.director_a, company.finance, company.president):
+        refund.refresh_from_db()
+        services.refund_decide(refund=refund, actor=approver, step=refund.step, approve=True)
+    refund.refresh_from_db()
+    assert refund.status == Refund.Status.APPROVED and refund.versions.count() == 2
+    assert Event.objects.get(kind="refund.resubmitted").data["amount"] == "5900.00"
