@@ -86,7 +86,10 @@ class ResubmitForm(RefundActionForm):
 
     def __init__(self, *args, refund=None, **kwargs):
         if refund is not None:  # the list as it was sent back, to amend
-            kwargs.setdefault("initial", {name: getattr(refund, name) for name in RefundVersion.LIST_FIELDS})
+            initial = {name: getattr(refund, name) for name in RefundVersion.LIST_FIELDS}
+            if not refund.amount_reason:  # the computed amount: computed again from the amended deductions
+                initial["amount"] = None
+            kwargs.setdefault("initial", initial)
         super().__init__(*args, refund=refund, **kwargs)
 
     def clean(self):

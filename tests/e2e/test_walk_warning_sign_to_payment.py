@@ -64,12 +64,12 @@ def act(page, action: str, fields: dict, browse):
     assert not page.locator(".invalid-feedback, .alert-danger").count(), f"{action} was refused"
 
 
-def decide(browse, username: str):
-    """An approver finds the refund waiting for them on their home and approves it."""
+def decide(browse, username: str, *, approve: bool = True, comment: str = "同意"):
+    """An approver finds the refund waiting for them on their home and approves (or rejects) it."""
     page = browse.sign_in(username, PASSWORD)
     browse.follow("Approve or reject the refund")
-    page.locator("input[name=approve][value=yes]").check()
-    browse.fill({"comment": "同意"})
+    page.locator(f"input[name=approve][value={'yes' if approve else 'no'}]").check()
+    browse.fill({"comment": comment})
     browse.click("Save")
     page.get_by_text(t("Saved.")).wait_for()
     browse.sign_out()
@@ -152,6 +152,21 @@ def test_from_a_warning_sign_to_the_refund_paid(browse, company, student, time_m
     browse.click("Submit for approval")
     page.get_by_text(t("Refund application submitted to the first approver.")).wait_for()
     assert page.get_by_text("5700.00").first.is_visible()  # (40 - 10) hours x 200 - 300
+    browse.sign_out()
+
+    # The director sends it back: the supervisor reads why, amends the deductions and submits again.
+    decide(browse, company.director_a.username, approve=False, comment="扣款缺少发票依据")
+    browse.sign_in(company.supervisor_a.username, PASSWORD)
+    browse.nav("Refunds")
+    page.locator("#all-refunds ~ div").get_by_role("link", name="黄雨桐").click()
+    page.get_by_text("扣款缺少发票依据").first.wait_for()
+    amended = {"deductions": "200", "deduction_reason": "资料费（附发票）", "comment": "补发票，扣款改200"}
+    browse.fill(amended)
+    browse.click("Submit again")
+    page.get_by_text(t("Saved.")).wait_for()
+    assert page.get_by_text("5800.00").first.is_visible()  # (40 - 10) hours x 200 - 200
+    assert page.locator(".refund-amended del").first.inner_text() == "300.00"  # version 1's deductions
+    browse.shot("walk2-refund-amended")
     browse.sign_out()
 
     # Every approval of the chain, in order, each by its own person.

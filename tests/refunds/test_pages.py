@@ -326,6 +326,7 @@ def test_a_rejected_refund_is_amended_and_approved_with_every_version_kept(clien
     # The applicant amends the list: the form starts from it, and says every problem at once.
     form = client.get(f"/refunds/{refund.pk}/").context["resubmit_form"]
     assert form["deductions"].value() == 200 and form["deduction_reason"].value() == "教材费"
+    assert form["amount"].value() is None  # computed again from the amended deductions
     bad = client.post(
         f"/refunds/{refund.pk}/resubmit/",
         {"deductions": "100", "deduction_reason": "", "amount": "9999", "amount_reason": "", "comment": ""},
