@@ -15,14 +15,11 @@ from .services import FIGURES, difference_unexplained, refund_list
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class RefundForm(BoundedForm):
-    request_key = RequestKeyField()
-    applicant = forms.CharField(label=_("Applicant (parent)"), max_length=60)
-    applied_on = forms.DateField(label=_("Date of the written application"), widget=DATE)
-    reason = forms.CharField(label=_("Reason given by the parent"), widget=forms.Textarea(attrs={"rows": 2}))
-    scan = forms.FileField(label=_("Scan of the written application"))
-    deductions = forms.DecimalField(label=_("Deductions"), max_digits=11, decimal_places=2, initial=0)
-    deduction_reason = forms.CharField(label=_("Reason for the deductions"), required=False)
+class RefundListForm(BoundedForm):
+    """The refund list's own part, as the application and an amendment give it (services.refund_list)."""
+
+    deductions = forms.DecimalField(label=_("Deductions"), max_digits=11, decimal_places=2, min_value=0)
+    deduction_reason = forms.CharField(label=_("Reason for the deductions"), required=False, max_length=500)
     amount = forms.DecimalField(
         label=_("Amount to refund"),
         max_digits=11,
@@ -30,7 +27,18 @@ class RefundForm(BoundedForm):
         required=False,
         help_text=_("Leave empty to refund the computed amount."),
     )
-    amount_reason = forms.CharField(label=_("Why the amount differs from the computed one"), required=False)
+    amount_reason = forms.CharField(
+        label=_("Why the amount differs from the computed one"), required=False, max_length=500
+    )
+
+
+class RefundForm(RefundListForm):
+    field_order = ["request_key", "applicant", "applied_on", "reason", "scan", *RefundVersion.LIST_FIELDS]
+    request_key = RequestKeyField()
+    applicant = forms.CharField(label=_("Applicant (parent)"), max_length=60)
+    applied_on = forms.DateField(label=_("Date of the written application"), widget=DATE)
+    reason = forms.CharField(label=_("Reason given by the parent"), widget=forms.Textarea(attrs={"rows": 2}))
+    scan = forms.FileField(label=_("Scan of the written application"))
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"request_key": uuid.uuid4(), "deductions": 0})
@@ -65,21 +73,9 @@ class DecisionForm(RefundActionForm):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ResubmitForm(RefundActionForm):
+class ResubmitForm(RefundActionForm, RefundListForm):
     """A returned refund's list amended and sent again (refund_resubmit keeps it as a new version)."""
 
-    deductions = forms.DecimalField(label=_("Deductions"), max_digits=11, decimal_places=2, min_value=0)
-    deduction_reason = forms.CharField(label=_("Reason for the deductions"), required=False, max_length=500)
-    amount = forms.DecimalField(
-        label=_("Amount to refund"),
-        max_digits=11,
-        decimal_places=2,
-        required=False,
-        help_text=_("Leave empty to refund the computed amount."),
-    )
-    amount_reason = forms.CharField(
-        label=_("Why the amount differs from the computed one"), required=False, max_length=500
-    )
     comment = forms.CharField(
         label=_("What was changed or explained"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
