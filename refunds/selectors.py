@@ -80,6 +80,14 @@ def sent_back(refund: Refund, decision: str | None, step: int | None) -> bool:
     return refund.status == Refund.Status.APPROVING and refund.step == step - 1
 
 
+def mark_sent_back(refunds) -> None:
+    """Sets each refund's `sent_back_why` (of with_last_decision's rows): the reason of the rejection
+    that sent it where it waits, or ""."""
+    for refund in refunds:
+        back = sent_back(refund, refund.last_decision, refund.last_step)
+        refund.sent_back_why = refund.last_comment if back else ""
+
+
 def last_rejection(refund: Refund) -> Approval | None:
     """The rejection that sent the refund back to where it waits, with its author (for the page)."""
     last = refund.approvals.select_related("by").order_by("-at", "-pk").first()

@@ -20,7 +20,7 @@ from timeline.services import access_record
 from . import services
 from .forms import DecisionForm, PaymentForm, RefundForm, ResubmitForm
 from .models import Payment
-from .selectors import amended, last_rejection, queue, refund_rows, refund_story, refunds_for, sent_back
+from .selectors import amended, last_rejection, mark_sent_back, queue, refund_rows, refund_story, refunds_for
 
 VIEWERS = (Role.SUPERVISOR, Role.DIRECTOR, Role.FINANCE, Role.PRESIDENT)
 
@@ -48,10 +48,7 @@ def refund_list(request):
     if request.user.role not in VIEWERS:
         raise PermissionDenied
     waiting = Paginator(queue(request.user), PAGE).get_page(request.GET.get("queue_page"))
-    for refund in waiting:
-        refund.sent_back_why = (
-            refund.last_comment if sent_back(refund, refund.last_decision, refund.last_step) else ""
-        )
+    mark_sent_back(waiting)
     context = {
         "queue": waiting,
         "refunds": Paginator(refund_rows(request.user), PAGE).get_page(request.GET.get("page")),
