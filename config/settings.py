@@ -287,4 +287,8 @@ CELERY_BEAT_SCHEDULE = {
     "weekend-timetables": {"task": "handover.weekend_timetables_open", "schedule": crontab(hour=7, minute=0)},
     "growth-records": {"task": "followups.growth_records_open", "schedule": crontab(hour=7, minute=5)},
     "renewals": {"task": "followups.renewals_open", "schedule": crontab(hour=7, minute=10)},
+    # Uploads kept for a form's re-render live a day (config/drafts.py).
+    "upload-drafts-clean": {"task": "config.drafts_clean", "schedule": crontab(minute=40)},
 }
+# config is no app for autodiscover_tasks: its tasks' modules are named here.
+CELERY_IMPORTS = ["config.drafts"]

@@ -115,3 +115,54 @@ def check_upload(upload, *, allowed=DOCUMENTS, refused_message=None) -> None:
             % {"suffix": suffix},
             code="content",
         )
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """One or more files in one input (invoices, receipts), cleaned to a list: each file checked as a
+    FileField checks one (its name bounded by config/forms.py) and by its content (check_upload), at
+    most `max_files` of them and `max_bytes` together. A problem names the file it is about."""
+
+    def __init__(self, *, max_files: int, max_bytes: int, allowed=DOCUMENTS, refused_message=None, **kwargs):
+        self.max_files, self.max_bytes, self.allowed = max_files, max_bytes, allowed
+        self.refused_message = refused_message
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = [upload for upload in (data if isinstance(data, list | tuple) else [data]) if upload]
+        if not uploads:
+            super().clean(None, initial)  # "required" when the field is
+            return []
+        if len(uploads) > self.max_files:
+            raise forms.ValidationError(
+                _("Attach at most %(count)d files."), code="max_files", params={"count": self.max_files}
+            )
+        cleaned, errors = [], []
+        for upload in uploads:  # every file's problems at once
+            try:
+                cleaned.append(self._one(upload, initial))
+            except forms.ValidationError as error:
+                errors.extend(error.error_list)
+        if errors:
+            raise forms.ValidationError(errors)
+        if sum(upload.size for upload in cleaned) > self.max_bytes:
+            raise forms.ValidationError(
+                _("The files are larger than %(mb)d MB together."),
+                code="max_bytes",
+                params={"mb": self.max_bytes // (1024 * 1024)},
+            )
+        return cleaned
+
+    def _one(self, upload, initial):
+        try:
+            upload = super().clean(upload, initial)
+            check_upload(upload, allowed=self.allowed, refused_message=self.refused_message)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(
+                [f"{getattr(upload, 'name', '')}: {message}" for message in error.messages], code="file"
+            ) from None
+        return upload

@@ -1,4 +1,5 @@
 import uuid
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -135,6 +136,12 @@ class RefundVersion(models.Model):
         Refund, on_delete=models.CASCADE, related_name="versions", verbose_name=_("refund")
     )
     number = models.PositiveSmallIntegerField(_("version"))
+    # The figures the list was computed from: a contract corrected while the refund was returned to
+    # its applicant changes them in the next version.
+    hours_bought = models.DecimalField(_("hours bought"), max_digits=7, decimal_places=1)
+    hours_used = models.DecimalField(_("hours used"), max_digits=7, decimal_places=1)
+    unit_price = models.DecimalField(_("price per hour"), max_digits=9, decimal_places=2)
+    amount_paid = models.DecimalField(_("amount paid"), max_digits=11, decimal_places=2)
     deductions = models.DecimalField(_("deductions"), max_digits=11, decimal_places=2)
     deduction_reason = models.TextField(_("reason for the deductions"), blank=True)
     amount = models.DecimalField(_("amount to refund"), max_digits=11, decimal_places=2)
@@ -145,8 +152,12 @@ class RefundVersion(models.Model):
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    # The parts of the list a version keeps (and the page compares), in the order shown.
+    # The refund list's figures, computed from the contracts and lessons (refunds.services.refund_figures).
+    FIGURES = ("hours_bought", "hours_used", "unit_price", "amount_paid")
+    # The parts of the list its applicant writes, in the order shown.
     LIST_FIELDS = ("deductions", "deduction_reason", "amount", "amount_reason")
+    # What a version keeps (and the page compares).
+    KEPT = (*FIGURES, *LIST_FIELDS)
 
     class Meta:
         verbose_name = _("refund list version")
@@ -156,6 +167,29 @@ class RefundVersion(models.Model):
 
     def __str__(self):
         return f"{self.refund} · v{self.number}"
+
+
+class RefundAttachment(models.Model):
+    """A file sent with one version of the refund's list: an invoice or a receipt behind a deduction
+    or an amount. Served only to those who may open the refund (refunds.views.refund_attachment)."""
+
+    version = models.ForeignKey(
+        RefundVersion, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("version")
+    )
+    file = models.FileField(_("file"), upload_to="refunds/%Y/%m/", max_length=255)
+    name = models.CharField(_("name"), max_length=150)  # as uploaded (config.forms bounds it)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refund attachment")
+        verbose_name_plural = _("refund attachments")
+        ordering = ["version", "pk"]
+
+    def __str__(self):
+        return self.name
 
 
 class Approval(models.Model):
@@ -208,6 +242,8 @@ class Payment(models.Model):
     payee_bank = models.CharField(_("payee's bank"), max_length=60, blank=True)
     payee_account = models.CharField(_("payee's account"), max_length=40, blank=True)
     paid_on = models.DateField(_("paid on"))
+    # Optional: finance's scan of the bank's or the payment app's receipt ("" when none was given).
+    receipt = models.FileField(_("receipt scan"), upload_to="refunds/%Y/%m/", max_length=255, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
@@ -220,6 +256,11 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.refund} · {self.get_method_display()} {self.voucher}"
+
+    @property
+    def receipt_name(self) -> str:
+        """The receipt scan's file name, without its folder ("" when none was given)."""
+        return PurePosixPath(self.receipt.name).name if self.receipt else ""
 
     def account_for(self, user) -> str:
         """The payee's account in full for finance and the campus director (who pay and answer for

@@ -127,15 +127,24 @@ class Amendment:
     changes: list[tuple[str, object, object]]  # (label, before, after) of each part that changed
 
 
-def amended(refund: Refund) -> Amendment | None:
-    """The latest amendment of the refund's list, or None when it was submitted once. One query."""
-    versions = list(refund.versions.select_related("by").order_by("-number")[:2])
+def refund_versions(refund: Refund) -> list[RefundVersion]:
+    """Every version of the refund's list, the first first, each with the files sent with it (its
+    `attachments`, prefetched). Two queries, however many versions and files."""
+    versions = refund.versions.select_related("by").prefetch_related("attachments")
+    return list(versions.order_by("number"))
+
+
+def amended(refund: Refund, versions: list[RefundVersion] | None = None) -> Amendment | None:
+    """The latest amendment of the refund's list (from refund_versions' `versions` when given, with
+    the files the amendment brought), or None when it was submitted once. One query, or none."""
+    if versions is None:
+        versions = list(refund.versions.select_related("by").order_by("-number")[:2])[::-1]
     if len(versions) < 2:
         return None
-    after, before = versions
+    before, after = versions[-2:]
     changes = [
         (RefundVersion._meta.get_field(name).verbose_name, getattr(before, name), getattr(after, name))
-        for name in RefundVersion.LIST_FIELDS
+        for name in RefundVersion.KEPT
         if getattr(before, name) != getattr(after, name)
     ]
     return Amendment(before, after, changes)

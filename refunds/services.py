@@ -3,6 +3,7 @@ the refund's status and step, so two approvers at once, or a double click, appro
 
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,11 +19,9 @@ from retention.services import is_supervisor
 from students.models import Lesson, Student
 from timeline.services import timeline_add
 
-from .models import Approval, ApprovalStep, Payment, Refund, RefundVersion
+from .models import Approval, ApprovalStep, Payment, Refund, RefundAttachment, RefundVersion
 
 DEFAULT_CHAIN = [Role.DIRECTOR, Role.FINANCE, Role.PRESIDENT]
-# The refund list's figures, computed at the submission (refund_figures) and kept on the refund.
-FIGURES = ("hours_bought", "hours_used", "unit_price", "amount_paid")
 CENT = Decimal("0.01")
 
 
@@ -97,10 +96,8 @@ def refund_submit(
     existing = Refund.objects.filter(case=case).first()
     if existing is not None:
         return existing, False
-    figures = refund_figures(case.student)
-    errors = {}
-    if applied_on > timezone.localdate():
-        errors["applied_on"] = _("The application cannot be dated in the future.")
+    figures = locked_figures(case.student)
+    errors = application_errors(applied_on)
     listed = refund_list(figures, deductions, deduction_reason, amount, amount_reason, errors=errors)
     chain = current_chain()
     refund = Refund.objects.create(
@@ -130,6 +127,21 @@ def refund_submit(
     # The family asks for its money back: no renewal talk is due meanwhile (followups.renewal holds).
     stop_student_clocks(case.student, ("R1",), actor, _("Refund applied for."))
     return refund, True
+
+
+def application_errors(applied_on) -> dict:
+    """The written application's own problems, by field (refund_submit and its form say them with the
+    list's)."""
+    if applied_on is not None and applied_on > timezone.localdate():
+        return {"applied_on": _("The application cannot be dated in the future.")}
+    return {}
+
+
+def locked_figures(student: Student) -> dict:
+    """refund_figures with the student's row locked as a contract's correction locks it
+    (students.services.contract_correct): the figures cannot change under the submission."""
+    Student.objects.select_for_update(no_key=True).get(pk=student.pk)
+    return refund_figures(student)
 
 
 def refund_list(
@@ -166,7 +178,7 @@ def refund_list(
 def _version(refund: Refund, actor, comment: str) -> RefundVersion:
     """The refund's list as submitted now, kept as its next version."""
     number = refund.versions.count() + 1
-    values = {name: getattr(refund, name) for name in RefundVersion.LIST_FIELDS}
+    values = {name: getattr(refund, name) for name in RefundVersion.KEPT}
     return RefundVersion.objects.create(refund=refund, number=number, comment=comment, by=actor, **values)
 
 
@@ -292,15 +304,18 @@ def refund_resubmit(
     deduction_reason=None,
     amount=None,
     amount_reason=None,
+    attachments=(),
 ) -> None:
     """A returned refund goes back to the first approver, with what was changed or explained: its list
     amended (the deductions, the amount and their reasons; each left out keeps its value) and kept as
-    a new version."""
+    a new version, with the files sent with it (invoices, receipts: the form checked them). Its
+    figures are computed again: a contract corrected while the refund was returned
+    (students.services.contract_correct) moves them."""
     if not may_submit(actor, refund.case):
         raise PermissionDenied(_("Only the manager's supervisor or the campus director submits a refund."))
     comment = (comment or "").strip()
     errors = {} if comment else {"comment": _("Say what was changed or explained.")}
-    figures = {name: getattr(refund, name) for name in FIGURES}
+    figures = locked_figures(refund.student)
     listed = refund_list(
         figures,
         refund.deductions if deductions is None else deductions,
@@ -315,12 +330,17 @@ def refund_resubmit(
         "step": 0,
         "waiting_role": refund.chain[0],
         "submitted_by": actor,
+        **figures,
         **listed,
     }
     if not Refund.objects.filter(pk=refund.pk, status=Refund.Status.RETURNED).update(**changes):
         raise StepMoved
     for name, value in changes.items():
         setattr(refund, name, value)
+    attached = _attached(_version(refund, actor, comment), attachments, actor)
+    data = {"amount": str(refund.amount)}
+    if attached:
+        data["attachments"] = [attachment.name for attachment in attached]
     _record(
         refund,
         actor,
@@ -328,9 +348,18 @@ def refund_resubmit(
         from_state=Refund.Status.RETURNED,
         to_state=Refund.Status.APPROVING,
         reason=comment,
-        data={"amount": str(refund.amount)},
+        data=data,
     )
-    _version(refund, actor, comment)
+
+
+def _attached(version: RefundVersion, uploads, actor) -> list[RefundAttachment]:
+    """The files sent with a version of the list, kept with it under the names they were sent with."""
+    return [
+        RefundAttachment.objects.create(
+            version=version, file=upload, name=Path(upload.name).name[:150], uploaded_by=actor
+        )
+        for upload in uploads
+    ]
 
 
 def difference_unexplained(approved) -> str:
@@ -353,9 +382,10 @@ def refund_paid(
     payee_bank="",
     payee_account="",
     difference_reason="",
+    receipt=None,
 ) -> Payment:
     """Finance records the money going back to the family: how much (the approved amount, or another
-    with its reason), how, the voucher, to whom, and the day."""
+    with its reason), how, the voucher, to whom, the day, and the receipt's scan when there is one."""
     if actor.role != Role.FINANCE:
         raise PermissionDenied(_("Only finance records the payment."))
     errors = {}
@@ -382,8 +412,12 @@ def refund_paid(
         payee_bank=payee_bank,
         payee_account=payee_account,
         paid_on=paid_on,
+        receipt=receipt or "",
         recorded_by=actor,
     )
+    data = {"on": paid_on.isoformat(), "amount": str(amount), "method": method, "voucher": voucher}
+    if receipt:
+        data["receipt"] = payment.receipt_name
     _record(
         refund,
         actor,
@@ -391,7 +425,7 @@ def refund_paid(
         from_state=Refund.Status.APPROVED,
         to_state=Refund.Status.PAID,
         reason=payment.difference_reason,
-        data={"on": paid_on.isoformat(), "amount": str(amount), "method": method, "voucher": voucher},
+        data=data,
     )
     return payment
 

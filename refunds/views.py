@@ -19,8 +19,17 @@ from timeline.services import access_record
 
 from . import services
 from .forms import DecisionForm, PaymentForm, RefundForm, ResubmitForm
-from .models import Payment
-from .selectors import amended, last_rejection, mark_sent_back, queue, refund_rows, refund_story, refunds_for
+from .models import Payment, RefundAttachment
+from .selectors import (
+    amended,
+    last_rejection,
+    mark_sent_back,
+    queue,
+    refund_rows,
+    refund_story,
+    refund_versions,
+    refunds_for,
+)
 
 VIEWERS = (Role.SUPERVISOR, Role.DIRECTOR, Role.FINANCE, Role.PRESIDENT)
 
@@ -65,7 +74,8 @@ def refund_new(request, case_id: int):
         raise PermissionDenied
     if hasattr(case, "refund"):
         return redirect(case.refund)
-    form = RefundForm(request.POST or None, request.FILES or None)
+    figures = services.refund_preview(case.student)
+    form = RefundForm(request.POST or None, request.FILES or None, figures=figures, uploader=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             refund, _created = services.refund_submit(case=case, actor=request.user, **form.cleaned_data)
@@ -74,7 +84,7 @@ def refund_new(request, case_id: int):
         else:
             messages.success(request, _("Refund application submitted to the first approver."))
             return redirect(refund)
-    context = {"case": case, "form": form, "figures": services.refund_preview(case.student)}
+    context = {"case": case, "form": form, "figures": figures}
     return TemplateResponse(request, "refunds/new.html", context)
 
 
@@ -82,6 +92,7 @@ def refund_new(request, case_id: int):
 def refund_detail(request, pk: int, forms: dict | None = None):
     refund = _refund(request, pk)
     user, forms, payment = request.user, forms or {}, _payment(refund)
+    versions = refund_versions(refund)
     context = {
         "refund": refund,
         "approvals": list(refund.approvals.select_related("by")),
@@ -102,7 +113,8 @@ def refund_detail(request, pk: int, forms: dict | None = None):
         "payee_account": payment.account_for(user) if payment else "",
         # Sent back: by whom and why, above everything (the applicant or the step it returned to acts on it).
         "rejection": last_rejection(refund),
-        "amended": amended(refund),
+        "amended": amended(refund, versions),
+        "versions": versions,
     }
     return TemplateResponse(request, "refunds/detail.html", context)
 
@@ -134,7 +146,7 @@ def refund_act(request, pk: int, action: str):
     if action not in ACTIONS:
         raise PermissionDenied
     form_class, do = ACTIONS[action]
-    form = form_class(request.POST, refund=refund)
+    form = form_class(request.POST, request.FILES, refund=refund, uploader=request.user)
     if form.is_valid():
         try:
             do(refund=refund, actor=request.user, **form.cleaned_data)
@@ -154,8 +166,37 @@ def refund_scan(request, pk: int):
     """The parent's signed application: private, served only to those who may see the refund."""
     refund = _refund(request, pk)
     access_record(actor=request.user, action=Access.Action.SCAN, student=refund.student, detail=str(refund))
+    return _file(refund.scan)
+
+
+@login_required
+def refund_attachment(request, pk: int, attachment_id: int):
+    """A file sent with a version of the list: served, as the scan is, to those who may see the refund."""
+    refund = _refund(request, pk)
+    attachment = get_object_or_404(RefundAttachment, pk=attachment_id, version__refund=refund)
+    access_record(
+        actor=request.user, action=Access.Action.DOCUMENT, student=refund.student, detail=attachment.name
+    )
+    return _file(attachment.file, attachment.name)
+
+
+@login_required
+def refund_receipt(request, pk: int):
+    """The payment's receipt scan, to those who may see the refund; 404 when none was given."""
+    refund = _refund(request, pk)
+    payment = _payment(refund)
+    if payment is None or not payment.receipt:
+        raise Http404
+    access_record(
+        actor=request.user, action=Access.Action.DOCUMENT, student=refund.student, detail=str(payment)
+    )
+    return _file(payment.receipt)
+
+
+def _file(stored, name: str = ""):
+    """A stored file as the answer, under its own name (or `name`); 404 when it is missing."""
     try:
-        return FileResponse(refund.scan.open("rb"), filename=Path(refund.scan.name).name)
+        return FileResponse(stored.open("rb"), filename=name or Path(stored.name).name)
     except FileNotFoundError:
         raise Http404 from None
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from config.bounds import CONTROL_CHARACTERS, LESSON_MAX_DURATION, MAX_DATE, in_bounds, key_from
+from config.drafts import DraftUploadsMixin
 from config.forms import BoundedForm, BoundedModelForm
 from config.once import RequestKeyField
 from config.uploads import check_upload
@@ -299,7 +300,10 @@ class LessonForm(BoundedForm):
         return data
 
 
-class DocumentForm(BoundedForm):
+class DocumentForm(DraftUploadsMixin, BoundedForm):
+    """A document for the student's file; built with the `uploader`, it keeps the file when another
+    field sends the form back (config/drafts.py)."""
+
     request_key = RequestKeyField(required=False)  # none (a hand-made post): nothing to recognise
     kind = forms.ChoiceField(label=_("kind"), choices=Document.Kind.choices)
     title = forms.CharField(label=_("title"), max_length=100, required=False)
@@ -325,6 +329,10 @@ class DocumentForm(BoundedForm):
 
 
 class ContractImportForm(BoundedForm):
+    """The file is the form's only input: the form fails only when the file itself is wrong, which is
+    not kept (config/drafts.py keeps valid files), and its rows are checked after the upload, on the
+    import's page. So no draft here."""
+
     file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8, at most 5 MB."))
 
     def clean_file(self):

@@ -380,6 +380,7 @@ def document_new(request, pk: int):
         request.FILES or None,
         may_give=may_record_given(request.user, student),
         initial={"kind": kind} if kind in Document.Kind.values else None,
+        uploader=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -203,6 +203,10 @@ REGISTRY: dict[str, Entry] = {
     "refunds:detail": Entry("director_a", lambda w: {"pk": w.refund.pk}),
     "refunds:print": Entry("director_a", lambda w: {"pk": w.refund.pk}),
     "refunds:scan": Entry("director_a", lambda w: {"pk": w.refund.pk}),
+    "refunds:receipt": Entry("director_a", lambda w: {"pk": w.refund.pk}),
+    "refunds:attachment": Entry(
+        "director_a", lambda w: {"pk": w.refund.pk, "attachment_id": w.refund_attachment.pk}
+    ),
     "refunds:act": Entry(
         "director_a",
         lambda w: {"pk": w.refund.pk},

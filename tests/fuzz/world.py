@@ -15,6 +15,7 @@ from followups.exams import exam_add
 from handover import services as handover
 from handover.models import Handover, PaperItem, WeekendTimetable
 from refunds import services as refunds
+from refunds.models import RefundAttachment
 from retention import services as retention
 from students.models import ContractImport, Document, Lesson, Student
 from students.services import contract_sign, student_assign
@@ -148,6 +149,12 @@ def build(company) -> SimpleNamespace:
         applied_on=date(2026, 12, 2),
         reason="孩子不想继续",
         scan=SimpleUploadedFile("application.pdf", b"%PDF-1.4\n%fuzz\n"),
+    )
+    w.refund_attachment = RefundAttachment.objects.create(
+        version=w.refund.versions.get(),
+        file=SimpleUploadedFile("invoice.pdf", b"%PDF-1.4\n%fuzz\n"),
+        name="invoice.pdf",
+        uploaded_by=company.supervisor_a,
     )
     w.lost_case_without_refund = lost_case(company, "FZ-4", "李小四")
     # The clock, a notice of it, the weekend timetable and a contract import.
