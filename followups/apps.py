@@ -22,6 +22,9 @@ class FollowupsConfig(AppConfig):
 
         # What follow-up does when the file announces something: `grep -rn lesson_taught` and the like.
         events.contract_renewed.connect(r.after_contract_renewed, dispatch_uid="followups.contract_renewed")
+        events.contract_corrected.connect(
+            r.after_contract_corrected, dispatch_uid="followups.contract_corrected"
+        )
         events.lessons_scheduled.connect(
             r.after_lessons_scheduled, dispatch_uid="followups.lessons_scheduled"
         )

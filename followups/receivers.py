@@ -5,12 +5,17 @@ from .callbacks import lesson_taught
 from .changes import lesson_changed
 from .concerns import lesson_missed
 from .plans import document_added, first_lesson_taught, lessons_changed
-from .renewal import contract_renewed
+from .renewal import contract_corrected, contract_renewed
 
 
 def after_contract_renewed(*, contract, actor, **kwargs) -> None:
     """R1 met by the new contract; a student whose hours had run out is taught again."""
     contract_renewed(contract=contract, actor=actor)
+
+
+def after_contract_corrected(*, contract, actor, changes, **kwargs) -> None:
+    """Corrected class hours: R1 opens or stops as the hours left now say; an ended contract reopens."""
+    contract_corrected(contract=contract, actor=actor, changes=changes)
 
 
 def after_lessons_scheduled(*, student, actor, **kwargs) -> None:

@@ -7,13 +7,16 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from deadlines.models import Deadline, Status
 from deadlines.services import (
     deadline_meet,
     deadline_open,
+    deadline_stop,
 )
 from students.models import Student
 from students.selectors import HOURS_GONE  # the hours gone, read the way every page reads them
@@ -56,9 +59,31 @@ def hours_left(student: Student) -> Decimal | None:
     return row[1]
 
 
+# An R1 stopped because a corrected contract left the hours no longer low (contract_corrected) is
+# stopped by nobody (the hours did it), unlike a supervisor's waiver. Each such stop moves the R1 of
+# the student's contracts one occurrence on, so that hours falling low again ask the family again
+# (a waived R1 stays waived for its contract).
+R1_STOPPED_BY_HOURS = Deadline.objects.filter(rule="R1", status=Status.WAIVED, closed_by=None)
+
+
+def r1_occurrence(student: Student) -> int:
+    """Which R1 of the student is due when the hours are low: one per contract, and one further per
+    R1 the hours stopped. One query."""
+    return student.contracts.count() + R1_STOPPED_BY_HOURS.filter(student=student).count()
+
+
+def _r1_occurrences():
+    """r1_occurrence of each student of a query, as correlated subqueries."""
+    stops = R1_STOPPED_BY_HOURS.filter(student=OuterRef("pk")).order_by().values("student")
+    return Count("contracts", distinct=True) + Coalesce(
+        Subquery(stops.annotate(n=Count("pk")).values("n")[:1]), 0
+    )
+
+
 def hours_check(*, student: Student, actor=None) -> None:
     """After hours were used: below the campus's threshold the manager asks about renewal (R1, once
-    per contract); with none left the contract ends and the student's status follows."""
+    per contract, and again after corrected hours stopped it: r1_occurrence); with none left the
+    contract ends and the student's status follows."""
     left = hours_left(student)
     if left is None:
         return
@@ -70,7 +95,7 @@ def hours_check(*, student: Student, actor=None) -> None:
             subject=student,
             owner=student.manager,
             actor=actor,
-            occurrence=student.contracts.count(),
+            occurrence=r1_occurrence(student),
         )
 
 
@@ -108,8 +133,8 @@ def renewals_open() -> int:
         .filter(hours_left__lt=F("campus__renewal_threshold"))
         .select_related("manager__campus", "campus")
     )
-    for student in students.annotate(contract_count=Count("contracts", distinct=True)):
-        deadline_open(rule="R1", subject=student, owner=student.manager, occurrence=student.contract_count)
+    for student in students.annotate(occurrence=_r1_occurrences()):
+        deadline_open(rule="R1", subject=student, owner=student.manager, occurrence=student.occurrence)
         count += 1
     return count
 
@@ -193,3 +218,38 @@ def contract_renewed(*, contract, actor) -> None:
     ):
         record_status(student, actor, Student.Status.ENDED, Student.Status.ACTIVE, kind="student.renewed")
         callbacks_restart(student, actor)
+
+
+def contract_corrected(*, contract, actor, changes) -> None:
+    """A contract's class hours corrected (the student's hours were recounted): below the campus's
+    threshold R1 opens as after a lesson (none left: the contract ends); no longer below, the open R1
+    stops with the reason; a student whose contract had ended with hours now left is taught again."""
+    if "hours" not in changes:
+        return
+    student = Student.objects.select_related("manager", "campus").get(pk=contract.student_id)
+    left = hours_left(student)
+    if left is None:
+        return
+    figures = {
+        "left": f"{left.normalize():f}",
+        "threshold": f"{student.campus.renewal_threshold.normalize():f}",
+    }
+    if left > 0 and Student.objects.filter(pk=student.pk, status=Student.Status.ENDED).update(
+        status=Student.Status.ACTIVE
+    ):
+        reason = _("The contract's class hours were corrected: %(left)s hours are left.") % figures
+        record_status(
+            student, actor, Student.Status.ENDED, Student.Status.ACTIVE, reason, kind="student.reactivated"
+        )
+        callbacks_restart(student, actor)
+    if left < student.campus.renewal_threshold:
+        hours_check(student=student, actor=actor)
+        return
+    reason = (
+        _(
+            "The contract's class hours were corrected: %(left)s hours are left, no longer below the "
+            "campus's renewal threshold (%(threshold)s)."
+        )
+        % figures
+    )
+    deadline_stop(rule="R1", subject=student, actor=None, reason=reason)  # by nobody: R1_STOPPED_BY_HOURS

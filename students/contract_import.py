@@ -2,7 +2,8 @@
 
 Columns (the first line): number,signed_at,student,gender,school,grade,guardian,relation,phone,
 subjects,hours,unit_price,amount — signed_at as 2026-11-30 10:00, gender male/female or empty,
-relation mother/father/grandparent/other.
+relation mother/father/grandparent/other — and optionally confirm_amount last: 是 confirms an amount
+that is not hours × price, as the intake form's box does.
 """
 
 import csv
@@ -33,6 +34,9 @@ COLUMNS = [
     "unit_price",
     "amount",
 ]
+# The optional column after them, and what in it confirms the amount (ContractIntakeForm.confirm_amount).
+CONFIRM_COLUMN = "confirm_amount"
+CONFIRMED = {"是", "确认", "1", "yes", "y", "true"}
 # CSV column -> the intake form's field.
 FIELDS = {
     "student": "full_name",
@@ -186,12 +190,15 @@ def _check(job: ContractImport) -> tuple[list[ContractIntakeForm], list[dict]]:
         )
         return [], [{"line": 0, "reason": reason}]
     ContractImport.objects.filter(pk=job.pk).update(total=len(body))
+    confirm_at = len(COLUMNS) if header[len(COLUMNS) : len(COLUMNS) + 1] == [CONFIRM_COLUMN] else None
     forms, errors, numbers = [], [], set()
     for done, (line, cells) in enumerate(body, start=1):
         values = {column: (cells[i].strip() if i < len(cells) else "") for i, column in enumerate(COLUMNS)}
         for column, spoken in SPOKEN.items():
             values[column] = spoken.get(values[column], values[column])
         data = {FIELDS.get(column, column): value for column, value in values.items()}
+        if confirm_at is not None and confirm_at < len(cells):
+            data["confirm_amount"] = cells[confirm_at].strip().lower() in CONFIRMED
         form = ContractIntakeForm(data)
         if not form.is_valid():
             errors.extend(

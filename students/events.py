@@ -17,6 +17,11 @@ from django.dispatch import Signal
 # A further contract of a student already in the file was entered; sent with contract=, actor=.
 contract_renewed = Signal()
 
+# A contract's details were corrected (a typo put right); sent with contract=, actor=, changes= (the
+# names of the fields that changed: "hours", "unit_price", "amount", "number", ...) after the
+# student's hours were recounted.
+contract_corrected = Signal()
+
 # The student got a learning manager, or moved to another; sent with student=, actor=, old_manager_id=
 # (None: the student had none, e.g. a new contract's student) after the student's open deadlines moved.
 student_assigned = Signal()

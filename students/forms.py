@@ -13,7 +13,18 @@ from config.once import RequestKeyField
 from config.uploads import check_upload
 
 from .models import Contract, Document, Guardian, Lesson, Student, phone_validator
-from .services import DOCUMENT_MAX_BYTES, DOCUMENT_TYPES, UNSEEN, normalize_phone
+from .services import (
+    CONTRACT_CORRECTABLE,
+    CONTRACT_MONEY,
+    DOCUMENT_MAX_BYTES,
+    DOCUMENT_TYPES,
+    GUARDIAN_CORRECTABLE,
+    STUDENT_CORRECTABLE,
+    UNSEEN,
+    amount_off,
+    amount_off_message,
+    normalize_phone,
+)
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -39,6 +50,30 @@ def check_lesson_times(form, data: dict, weeks: int = 1) -> None:
             "weeks" if weeks > 1 else "ends_at",
             _("The last lesson of the series must be on %(max)s or before.") % {"max": MAX_DATE.isoformat()},
         )
+
+
+def check_amount(form, data: dict) -> None:
+    """The amount is class hours × price per hour (within services.amount_off's tolerance), or the
+    person entering it ticks the box that offers itself with the error (confirm_amount)."""
+    hours, unit_price, amount = (data.get(name) for name in CONTRACT_MONEY)
+    if None in (hours, unit_price, amount) or data.get("confirm_amount"):
+        return
+    expected = amount_off(hours=hours, unit_price=unit_price, amount=amount)
+    if expected is not None:
+        form.add_error("amount", amount_off_message(hours=hours, unit_price=unit_price, expected=expected))
+        # Offered unticked: what was posted was not a confirmation.
+        form.fields["confirm_amount"].widget = forms.CheckboxInput(check_test=lambda value: False)
+
+
+def confirm_amount_field():
+    """Hidden until the amount is found off hours × price (check_amount shows it)."""
+    return forms.BooleanField(label=_("The amount is right"), required=False, widget=forms.HiddenInput)
+
+
+def correction_reason_field():
+    return forms.CharField(
+        label=_("Why is it corrected?"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class StudentFileForm(BoundedModelForm):
@@ -164,6 +199,7 @@ class ContractIntakeForm(BoundedForm):
         decimal_places=2,
         error_messages={"min_value": _("The amount cannot be negative.")},
     )
+    confirm_amount = confirm_amount_field()
 
     def clean_guardian_phone(self):
         return normalize_phone(self.cleaned_data["guardian_phone"])
@@ -198,6 +234,16 @@ class ContractIntakeForm(BoundedForm):
             raise forms.ValidationError(_("The amount cannot be negative."))
         return self.cleaned_data["amount"]
 
+    def clean(self):
+        data = super().clean()
+        if self.amount_checked(data):
+            check_amount(self, data)
+        return data
+
+    def amount_checked(self, data: dict) -> bool:
+        """Whether the amount is checked against hours × price: always, for a contract entered."""
+        return True
+
     STUDENT_FIELDS = ("full_name", "gender", "school", "grade")
     GUARDIAN_FIELDS = (
         "guardian_name",
@@ -222,6 +268,7 @@ class ContractIntakeForm(BoundedForm):
             },
             "contract": {k: data[k] for k in self.CONTRACT_FIELDS},
             "request_key": data.get("request_key"),
+            "amount_confirmed": data["confirm_amount"],
         }
 
 
@@ -362,6 +409,7 @@ class RenewalForm(ContractIntakeForm):
         return {
             "contract": {k: self.cleaned_data[k] for k in self.CONTRACT_FIELDS},
             "request_key": self.cleaned_data.get("request_key"),
+            "amount_confirmed": self.cleaned_data["confirm_amount"],
         }
 
 
@@ -371,12 +419,102 @@ class GuardianForm(BoundedModelForm):
     class Meta:
         model = Guardian
         fields = ["name", "relation", "phone", "phone_other", "wechat", "best_time_to_call", "is_primary"]
+        labels = {"name": _("full name")}  # a person's 姓名, not a thing's 名称
 
     def clean_phone(self):
         return normalize_phone(self.cleaned_data["phone"])
 
     def clean_phone_other(self):
         return normalize_phone(self.cleaned_data["phone_other"])
+
+
+class StudentCorrectionForm(BoundedForm):
+    """The student's mistyped name, gender, school or grade put right, with the reason; shown with the
+    details as they are."""
+
+    full_name = forms.CharField(label=_("Student's name"), max_length=60)
+    gender = forms.ChoiceField(
+        label=_("gender"), choices=[("", "—"), *Student.Gender.choices], required=False
+    )
+    school = forms.CharField(label=_("school"), max_length=100, required=False)
+    grade = forms.CharField(label=_("grade"), max_length=20, required=False)
+    reason = correction_reason_field()
+
+    def __init__(self, data=None, *, student: Student):
+        super().__init__(data, initial={name: getattr(student, name) for name in STUDENT_CORRECTABLE})
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in STUDENT_CORRECTABLE}
+
+
+class GuardianCorrectionForm(BoundedForm):
+    """A guardian's mistyped details put right (母亲 entered for 父亲), with the reason."""
+
+    name = forms.CharField(label=_("full name"), max_length=60)
+    relation = forms.ChoiceField(label=_("relation"), choices=Guardian.Relation.choices)
+    phone = forms.CharField(label=_("phone"), max_length=20, validators=[phone_validator])
+    phone_other = forms.CharField(
+        label=_("other phone"), max_length=20, required=False, validators=[phone_validator]
+    )
+    wechat = forms.CharField(label=_("WeChat"), max_length=60, required=False)
+    best_time_to_call = forms.CharField(label=_("best time to call"), max_length=60, required=False)
+    is_primary = forms.BooleanField(label=_("main contact"), required=False)
+    reason = correction_reason_field()
+
+    def __init__(self, data=None, *, guardian: Guardian):
+        super().__init__(data, initial={name: getattr(guardian, name) for name in GUARDIAN_CORRECTABLE})
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"])
+
+    def clean_phone_other(self):
+        return normalize_phone(self.cleaned_data["phone_other"])
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in GUARDIAN_CORRECTABLE}
+
+
+class ContractCorrectionForm(RenewalForm):
+    """A contract's mistyped number, signing time, subjects, hours, price or amount put right, with the
+    reason: the renewal form's checks, on the contract as it is."""
+
+    reason = correction_reason_field()
+
+    def __init__(self, data=None, *, contract: Contract, money_locked: bool = False):
+        """`money_locked`: the hours, price and amount are shown as they are, not to be changed (a
+        refund of the student was submitted: services.money_correction_refusal)."""
+        initial = {name: getattr(contract, name) for name in CONTRACT_CORRECTABLE}
+        initial["signed_at"] = timezone.localtime(contract.signed_at)
+        super().__init__(data, initial=initial)
+        del self.fields["request_key"]  # nothing is created: a form sent again finds nothing to change
+        for name in CONTRACT_MONEY if money_locked else ():
+            self.fields[name].disabled = True  # what is posted for it is ignored: the contract's value
+        self.contract = contract
+
+    def clean_number(self):
+        number = self.cleaned_data["number"].strip()
+        if Contract.objects.filter(number=number).exclude(pk=self.contract.pk).exists():
+            raise forms.ValidationError(_("A contract with this number has already been entered."))
+        return number
+
+    def clean_signed_at(self):
+        signed_at = super().clean_signed_at()
+        # The form shows minutes: the same minute sent back is the time as it was, seconds and all.
+        if signed_at == self.contract.signed_at.replace(second=0, microsecond=0):
+            return self.contract.signed_at
+        return signed_at
+
+    def amount_checked(self, data: dict) -> bool:
+        """Only when the hours, the price or the amount change: an amount left as it was stays."""
+        return any(data.get(name) != getattr(self.contract, name) for name in CONTRACT_MONEY)
+
+    def parts(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "changes": {name: data[name] for name in CONTRACT_CORRECTABLE},
+            "reason": data["reason"],
+            "amount_confirmed": data["confirm_amount"],
+        }
 
 
 class LessonChangeForm(BoundedForm):

@@ -1,9 +1,9 @@
 import uuid
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -14,7 +14,7 @@ from config.bounds import LESSON_MAX_DURATION, in_bounds
 from deadlines.models import ACTIVE, Deadline
 from timeline.services import timeline_add
 
-from . import events
+from . import events, privacy
 from .models import Contract, Document, Guardian, Lesson, Student
 
 # Who keeps a student's personal file: the student's manager and the people above them.
@@ -133,10 +133,12 @@ def contract_sign(
     new_student: dict | None = None,
     guardian: dict | None = None,
     request_key: uuid.UUID | None = None,
+    amount_confirmed: bool = False,
 ) -> Contract:
     """A consultant enters a signed contract: for an existing student (a renewal) or a new one with
-    their guardian. The caller has validated the values (ContractIntakeForm). The same form sent
-    twice (the same `request_key`) enters one contract: the second gets the first."""
+    their guardian. The caller has validated the values (ContractIntakeForm), and `amount_confirmed`
+    says the consultant confirmed an amount that is not hours × price (recorded on the timeline). The
+    same form sent twice (the same `request_key`) enters one contract: the second gets the first."""
     if actor.role not in SIGNERS or actor.campus_id is None:
         raise PermissionDenied(_("Only the consultant who signed it enters a contract."))
     if request_key:
@@ -162,7 +164,11 @@ def contract_sign(
         kind="contract.signed",
         campus_id=student.campus_id,
         actor=actor,
-        data={"number": signed.number, "hours": str(signed.hours)},
+        data={
+            "number": signed.number,
+            "hours": str(signed.hours),
+            **_amount_confirmation(signed, amount_confirmed),
+        },
     )
     if renewal:
         events.contract_renewed.send(sender=Contract, contract=signed, actor=actor)
@@ -615,3 +621,279 @@ def document_add(
     )
     events.document_added.send(sender=Document, document=document, actor=actor)
     return document
+
+
+# The amount of a contract is its class hours × its price per hour; one further from it than this (1 %
+# of it, at least 1 yuan: a rounded total passes, a mistyped one does not) is entered only when the
+# person entering it confirms it (a discount, a gift of hours).
+AMOUNT_TOLERANCE = Decimal("0.01")
+AMOUNT_TOLERANCE_MIN = Decimal("1")
+CENT = Decimal("0.01")
+
+
+def amount_expected(*, hours: Decimal, unit_price: Decimal) -> Decimal:
+    return (hours * unit_price).quantize(CENT, ROUND_HALF_UP)
+
+
+def amount_off(*, hours: Decimal, unit_price: Decimal, amount: Decimal) -> Decimal | None:
+    """hours × unit_price when `amount` is further from it than the tolerance, else None."""
+    expected = amount_expected(hours=hours, unit_price=unit_price)
+    tolerance = max(expected * AMOUNT_TOLERANCE, AMOUNT_TOLERANCE_MIN)
+    return expected if abs(amount - expected) > tolerance else None
+
+
+def amount_off_message(*, hours: Decimal, unit_price: Decimal, expected: Decimal) -> str:
+    return _(
+        "The amount is not class hours × price per hour (%(hours)s × %(price)s = %(expected)s). Correct "
+        "it, or confirm that the amount is right."
+    ) % {"hours": f"{hours.normalize():f}", "price": f"{unit_price.normalize():f}", "expected": expected}
+
+
+def _amount_confirmation(contract: Contract, confirmed: bool) -> dict:
+    """What the timeline keeps of a confirmed amount that is not hours × price (nothing otherwise)."""
+    expected = amount_off(hours=contract.hours, unit_price=contract.unit_price, amount=contract.amount)
+    if not (confirmed and expected is not None):
+        return {}
+    return {"amount_confirmed": True, "amount_expected": str(expected)}
+
+
+# Corrections (资料更正): a mistyped detail put right, with the reason; the timeline keeps old → new of
+# each field. The student's details and guardians are the file keepers'; a contract see
+# correctable_contracts.
+STUDENT_CORRECTABLE = ("full_name", "gender", "school", "grade")
+GUARDIAN_CORRECTABLE = (
+    "name",
+    "relation",
+    "phone",
+    "phone_other",
+    "wechat",
+    "best_time_to_call",
+    "is_primary",
+)
+CONTRACT_CORRECTABLE = ("number", "signed_at", "subjects", "hours", "unit_price", "amount")
+# What a contract's hours left, renewal (R1) and refund list are computed from.
+CONTRACT_MONEY = ("hours", "unit_price", "amount")
+# The family's contacts are kept masked on the timeline, as most of its readers see them (privacy).
+MASKED_ON_TIMELINE = {
+    "phone": privacy.masked_phone,
+    "phone_other": privacy.masked_phone,
+    "wechat": privacy.masked_text,
+}
+CONTRACT_CORRECTORS = (Role.CONSULTANT, Role.SUPERVISOR, Role.DIRECTOR)
+# A refund with the approvers, approved or paid keeps the figures it was computed from (hours bought
+# and used, the amount paid): its student's contracts are no longer corrected in their hours or money.
+# A refund returned to its applicant is computed again when it is sent again (refund_resubmit). The
+# refunds app is above this one, so its rows are read through the reverse relation `student.refunds`,
+# by their status.
+REFUND_SUBMITTED = ("approving", "approved", "paid")
+
+
+def handover_signed(student: Student) -> bool:
+    """Whether the student's file was handed over: a handover signed by both the learning manager and
+    the consultant (H5, Handover.signed_off), read through the reverse relation `student.handovers`
+    (the handover app is above this one). One query."""
+    return student.handovers.filter(
+        manager_signed_at__isnull=False, consultant_signed_at__isnull=False
+    ).exists()
+
+
+def _leads_manager_of(user, student: Student) -> bool:
+    """Whether the user is the supervisor of the team of the student's learning manager. One query."""
+    return (
+        bool(student.manager_id)
+        and User.objects.filter(pk=student.manager_id, team__supervisor=user).exists()
+    )
+
+
+def correctable_contracts(user, student: Student, contracts) -> set[int]:
+    """The ids of those of the student's `contracts` the user may correct: until the handover is signed
+    (handover_signed) the consultant who signed each; after it, the supervisor of the student's manager
+    or the campus director. At most two queries, whatever the number of contracts."""
+    if user.role not in CONTRACT_CORRECTORS or user.campus_id != student.campus_id:
+        return set()
+    if not handover_signed(student):
+        return {c.pk for c in contracts if user.role == Role.CONSULTANT and c.consultant_id == user.pk}
+    if user.role == Role.DIRECTOR or (user.role == Role.SUPERVISOR and _leads_manager_of(user, student)):
+        return {c.pk for c in contracts}
+    return set()
+
+
+def may_correct_contract(user, contract: Contract) -> bool:
+    return contract.pk in correctable_contracts(user, contract.student, [contract])
+
+
+def money_correction_refusal(student: Student) -> str:
+    """Why the hours, price and amount of the student's contracts may not be corrected ("" if they may)."""
+    if student.refunds.filter(status__in=REFUND_SUBMITTED).exists():
+        return _(
+            "A refund of %(student)s has been submitted and keeps the figures it was computed from: the "
+            "class hours, price and amount of the contracts can no longer be corrected."
+        ) % {"student": student.full_name}
+    return ""
+
+
+def _correction_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why this is corrected.")})
+    return reason
+
+
+def _changed(record: models.Model, names: tuple[str, ...], changes: dict) -> dict[str, tuple]:
+    """The fields among `names` whose value in `changes` differs from the record's: name -> (old, new)."""
+    return {
+        name: (getattr(record, name), changes[name])
+        for name in names
+        if name in changes and changes[name] != getattr(record, name)
+    }
+
+
+def _shown(model: type[models.Model], name: str, value) -> str:
+    """A field's value as the timeline keeps it, in the corrector's language: a choice's label, a
+    date-time local to the minute, a decimal with the field's places, a contact masked."""
+    field = model._meta.get_field(name)
+    if value is None or value == "":
+        return ""
+    if name in MASKED_ON_TIMELINE:
+        return MASKED_ON_TIMELINE[name](str(value))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return _("yes") if value else _("no")
+    if isinstance(field, models.DateTimeField):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(field, models.DecimalField):
+        return str(Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places)))
+    return str(value)
+
+
+def _trail(model: type[models.Model], changed: dict[str, tuple]) -> dict[str, list[str]]:
+    """The timeline's record of the changes: field -> [old, new], as shown."""
+    return {
+        name: [_shown(model, name, old), _shown(model, name, new)] for name, (old, new) in changed.items()
+    }
+
+
+def _write(record: models.Model, changed: dict[str, tuple]) -> None:
+    for name, (_old, new) in changed.items():
+        setattr(record, name, new)
+    record.save(update_fields=list(changed))
+
+
+@transaction.atomic
+def student_correct(*, student: Student, actor, changes: dict, reason: str) -> dict[str, list[str]]:
+    """A mistyped name, gender, school or grade put right by a file keeper; returns the changes (field
+    -> [old, new] as shown; none: nothing was written). The caller fetched `student` through
+    students_for(actor)."""
+    if not can_edit_file(actor, student):
+        raise PermissionDenied(_("Only the student's learning manager and those above correct the file."))
+    reason = _correction_reason(reason)
+    student = Student.objects.select_for_update().get(pk=student.pk)
+    changed = _changed(student, STUDENT_CORRECTABLE, changes)
+    if not changed:
+        return {}
+    _write(student, changed)
+    trail = _trail(Student, changed)
+    timeline_add(
+        subject=student,
+        kind="student.corrected",
+        campus_id=student.campus_id,
+        actor=actor,
+        reason=reason,
+        data={"changes": trail},
+    )
+    return trail
+
+
+@transaction.atomic
+def guardian_correct(*, guardian: Guardian, actor, changes: dict, reason: str) -> dict[str, list[str]]:
+    """A guardian's mistyped details put right by a file keeper (母亲 entered for 父亲); a guardian made
+    the main contact takes over from the others. Returns the changes as student_correct does."""
+    student = guardian.student
+    if not can_edit_file(actor, student):
+        raise PermissionDenied(_("Only the student's learning manager and those above correct the file."))
+    reason = _correction_reason(reason)
+    Student.objects.select_for_update().get(pk=student.pk)  # the student's guardians, one change at a time
+    guardian = Guardian.objects.select_for_update().get(pk=guardian.pk)
+    changed = _changed(guardian, GUARDIAN_CORRECTABLE, changes)
+    if not changed:
+        return {}
+    if changed.get("is_primary", (False, False))[1]:
+        student.guardians.exclude(pk=guardian.pk).update(is_primary=False)
+    _write(guardian, changed)
+    trail = _trail(Guardian, changed)
+    timeline_add(
+        subject=guardian,
+        kind="guardian.corrected",
+        campus_id=student.campus_id,
+        actor=actor,
+        reason=reason,
+        data={"name": guardian.name, "changes": trail},
+    )
+    return trail
+
+
+def _contract_check(contract: Contract, changed: dict[str, tuple], *, amount_confirmed: bool) -> None:
+    """Refuses a correction the contract may not take: money under a submitted refund, a number taken,
+    a signing time to come, an amount off hours × price not confirmed."""
+    if set(changed) & set(CONTRACT_MONEY) and (refusal := money_correction_refusal(contract.student)):
+        raise ValidationError(refusal, code="refund")
+    if (
+        "number" in changed
+        and Contract.objects.filter(number=changed["number"][1]).exclude(pk=contract.pk).exists()
+    ):
+        raise ValidationError({"number": _("A contract with this number has already been entered.")})
+    if "signed_at" in changed and changed["signed_at"][1] > timezone.now():
+        raise ValidationError({"signed_at": _("The signing time cannot be in the future.")})
+    if set(changed) & set(CONTRACT_MONEY) and not amount_confirmed:
+        figures = {
+            name: changed[name][1] if name in changed else getattr(contract, name) for name in CONTRACT_MONEY
+        }
+        if (expected := amount_off(**figures)) is not None:
+            message = amount_off_message(
+                hours=figures["hours"], unit_price=figures["unit_price"], expected=expected
+            )
+            raise ValidationError({"amount": message})
+
+
+@transaction.atomic
+def contract_correct(
+    *, contract: Contract, actor, changes: dict, reason: str, amount_confirmed: bool = False
+) -> dict[str, list[str]]:
+    """A contract's mistyped number, signing time, subjects, hours, price or amount put right (see
+    correctable_contracts for who may). Hours changed are recounted at once and the change announced
+    (events.contract_corrected: renewal follows); a refund list not yet submitted is computed from the
+    contracts and follows by itself. Returns the changes as student_correct does."""
+    student = contract.student
+    if not may_correct_contract(actor, contract):
+        raise PermissionDenied(
+            _(
+                "The consultant who signed the contract corrects it until the handover is signed; after "
+                "it, the student's supervisor or the campus director."
+            )
+        )
+    reason = _correction_reason(reason)
+    Student.objects.select_for_update(no_key=True).get(pk=student.pk)  # as hours_recount locks it
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    changed = _changed(contract, CONTRACT_CORRECTABLE, changes)
+    if not changed:
+        return {}
+    _contract_check(contract, changed, amount_confirmed=amount_confirmed)
+    _write(contract, changed)
+    if set(changed) & set(CONTRACT_MONEY):
+        hours_recount(student_ids=[student.pk])  # before the listeners read the hours left
+    trail = _trail(Contract, changed)
+    timeline_add(
+        subject=contract,
+        kind="contract.corrected",
+        campus_id=student.campus_id,
+        actor=actor,
+        reason=reason,
+        data={
+            "number": contract.number,
+            "changes": trail,
+            **_amount_confirmation(contract, amount_confirmed),
+        },
+    )
+    events.contract_corrected.send(sender=Contract, contract=contract, actor=actor, changes=list(changed))
+    return trail

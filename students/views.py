@@ -28,14 +28,17 @@ from .contract_import import contract_import_expire, contract_import_start
 from .forms import (
     AssignForm,
     CaseloadFilterForm,
+    ContractCorrectionForm,
     ContractImportForm,
     ContractIntakeForm,
     DocumentForm,
+    GuardianCorrectionForm,
     GuardianForm,
     LessonChangeForm,
     LessonForm,
     LessonMarkForm,
     RenewalForm,
+    StudentCorrectionForm,
     StudentFileForm,
     TimetableForm,
 )
@@ -65,19 +68,25 @@ from .services import (
     assignable_managers,
     booking_refusal,
     can_edit_file,
+    contract_correct,
     contract_sign,
+    correctable_contracts,
     document_add,
     guardian_add,
+    guardian_correct,
     lesson_change,
     lesson_mark,
     lessons_schedule,
     markable,
     may_add_document,
     may_book,
+    may_correct_contract,
     may_plan,
     may_record_given,
+    money_correction_refusal,
     renewal_refusal,
     student_assign,
+    student_correct,
     student_file_update,
 )
 
@@ -170,6 +179,7 @@ def student_detail(request, pk: int):
     lessons = list(
         student.lessons.select_related("teacher", "absence_reason", "talk").order_by("-starts_at")[:30]
     )
+    contracts = list(student.contracts.select_related("consultant"))
     # Late ones first, then by due time (the list below is read top down: what to do next).
     active = clocks.active
     # The header counts the clocks this reader may see, as the list below shows them.
@@ -179,7 +189,8 @@ def student_detail(request, pk: int):
         "guardians": list(student.guardians.all()),
         "contacts_in_full": privacy.reads_contacts_in_full(user),
         "may_reveal_contacts": privacy.may_reveal_contacts(user),
-        "contracts": list(student.contracts.select_related("consultant")),
+        "contracts": contracts,
+        "correctable": correctable_contracts(user, student, contracts),
         "lessons": lessons,
         "markable": {lesson.pk for lesson in lessons if markable(user, lesson, now)},
         "may_plan": may_plan(user, student),
@@ -544,3 +555,85 @@ def timetable(request):
         "whole_campus": whole_campus,
     }
     return TemplateResponse(request, "students/timetable.html", context)
+
+
+def _corrected(request, changes: dict) -> None:
+    """The answer to a correction; the same form sent twice finds nothing more to change."""
+    if changes:
+        messages.success(request, _("Corrected; the timeline keeps what it was."))
+    else:
+        messages.info(request, _("Nothing was changed."))
+
+
+@login_required
+def student_edit(request, pk: int):
+    """The student's mistyped name, gender, school or grade put right, with the reason."""
+    student = _student(request, pk)
+    if not can_edit_file(request.user, student):
+        raise PermissionDenied
+    form = StudentCorrectionForm(request.POST or None, student=student)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = student_correct(
+                student=student,
+                actor=request.user,
+                changes=form.changes(),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            _corrected(request, changes)
+            return redirect(student)
+    return TemplateResponse(request, "students/student_edit.html", {"student": student, "form": form})
+
+
+@login_required
+def guardian_edit(request, pk: int, guardian_id: int):
+    """A guardian's mistyped details put right, with the reason."""
+    student = _student(request, pk)
+    guardian = get_object_or_404(student.guardians, pk=guardian_id)
+    if not can_edit_file(request.user, student):
+        raise PermissionDenied
+    form = GuardianCorrectionForm(request.POST or None, guardian=guardian)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = guardian_correct(
+                guardian=guardian,
+                actor=request.user,
+                changes=form.changes(),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            _corrected(request, changes)
+            return redirect(student)
+    context = {"student": student, "guardian": guardian, "form": form}
+    return TemplateResponse(request, "students/guardian_edit.html", context)
+
+
+@login_required
+def contract_edit(request, pk: int, contract_id: int):
+    """A contract's mistyped details put right, with the reason: by its consultant until the handover
+    is signed, then by the student's supervisor or the director. Under a submitted refund its hours,
+    price and amount are shown but not open to change."""
+    student = _student(request, pk)
+    contract = get_object_or_404(student.contracts.select_related("consultant"), pk=contract_id)
+    contract.student = student
+    if not may_correct_contract(request.user, contract):
+        raise PermissionDenied
+    money_refusal = money_correction_refusal(student)
+    form = ContractCorrectionForm(request.POST or None, contract=contract, money_locked=bool(money_refusal))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = contract_correct(contract=contract, actor=request.user, **form.parts())
+        except IntegrityError:  # the same number given to another contract at the same moment
+            form.add_error("number", _("A contract with this number has already been entered."))
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            _corrected(request, changes)
+            return redirect(student)
+    context = {"student": student, "contract": contract, "form": form, "money_refusal": money_refusal}
+    return TemplateResponse(request, "students/contract_edit.html", context)

@@ -85,8 +85,16 @@ REGISTRY: dict[str, Entry] = {
     "students:assign": Entry("supervisor_a", _student),
     "students:detail": Entry("manager_a1", _student),
     "students:file_edit": Entry("manager_a1", _student),
+    "students:edit": Entry("manager_a1", _student),
     "students:contract_renew": Entry("consultant_a", _student),
     "students:guardian_new": Entry("manager_a1", _student),
+    "students:guardian_edit": Entry(
+        "manager_a1", lambda w: {"pk": w.student.pk, "guardian_id": w.guardian.pk}
+    ),
+    # Before the handover is signed, the consultant who signed the contract corrects it.
+    "students:contract_edit": Entry(
+        "consultant_a", lambda w: {"pk": w.student.pk, "contract_id": w.student.contracts.get().pk}
+    ),
     "students:guardian_contacts": Entry(
         "manager_a1", lambda w: {"pk": w.student.pk, "guardian_id": w.guardian.pk}, host=detail
     ),

@@ -23,6 +23,10 @@ KIND_LABELS = {
     "student.assigned": _("learning manager assigned"),
     "student.active": _("first lesson taught: now active"),
     "guardian.added": _("guardian added"),
+    "student.corrected": _("student's details corrected"),
+    "guardian.corrected": _("guardian's details corrected"),
+    "contract.corrected": _("contract corrected"),
+    "student.reactivated": _("active again: class hours corrected"),
     "callback.recorded": _("callback"),
     "score.recorded": _("exam score"),
     "absence.reason": _("reason for an absence found"),
@@ -92,6 +96,8 @@ DETAILS = {
     "lesson.absent": "subject",
     "document.added": "title",
     "guardian.added": "name",
+    "guardian.corrected": "name",
+    "contract.corrected": "number",
     "document.given": "title",
     "document.filed": "title",
     "lesson.talk": "subject",
@@ -126,6 +132,10 @@ NOTE_LABELS = {
     "student.paused": _("Reason"),
     "student.resumed": _("Reason"),
     "student.ended": _("Reason"),
+    "student.corrected": _("Reason"),
+    "guardian.corrected": _("Reason"),
+    "contract.corrected": _("Reason"),
+    "student.reactivated": _("Reason"),
     "lesson.changed": _("Reason"),
     "preclass.first_lesson_moved": _("Reason"),
     "lessons.cancelled": _("Reason"),
@@ -143,6 +153,27 @@ NOTE_LABELS = {
     "case.analysed": _("Lessons learned"),
     "case.instruction": _("Instruction"),
     "case.closed": _("What was done"),
+}
+
+# The fields a correction names (data["changes"]: field -> [old, new], as the corrector saw them).
+CHANGED_FIELDS = {
+    "full_name": _("full name"),
+    "name": _("full name"),
+    "gender": _("gender"),
+    "school": _("school"),
+    "grade": _("grade"),
+    "relation": _("relation"),
+    "phone": _("phone"),
+    "phone_other": _("other phone"),
+    "wechat": _("WeChat"),
+    "best_time_to_call": _("best time to call"),
+    "is_primary": _("main contact"),
+    "number": _("contract number"),
+    "signed_at": _("signed at"),
+    "subjects": _("subjects"),
+    "hours": _("class hours"),
+    "unit_price": _("price per hour"),
+    "amount": _("amount"),
 }
 
 
@@ -179,6 +210,24 @@ def describe(event) -> str:
     if level in ESCALATION_TARGETS:
         text = f"{text} {ESCALATION_TARGETS[level]}"
     return text
+
+
+@register.filter
+def changes(event) -> list[str]:
+    """A correction's lines, one per field: "字段: 旧 → 新" (— for nothing); and an amount confirmed that
+    is not hours × price, on a correction or a contract signed."""
+    lines = []
+    changed = event.data.get("changes")
+    for name, values in changed.items() if isinstance(changed, dict) else ():
+        if isinstance(values, list | tuple) and len(values) == 2:
+            old, new = (str(value) if value not in (None, "") else "—" for value in values)
+            lines.append(f"{CHANGED_FIELDS.get(name, name)}: {old} → {new}")
+    if event.data.get("amount_confirmed"):
+        expected = event.data.get("amount_expected", "")
+        lines.append(
+            gettext("amount confirmed as right (hours × price: %(expected)s)") % {"expected": expected}
+        )
+    return lines
 
 
 @register.filter
