@@ -76,6 +76,17 @@ SECTIONS = (
         frozenset({R.SUPERVISOR, R.DIRECTOR, R.FINANCE, R.PRESIDENT}),
     ),
     Section(
+        "reports",
+        _("Reports"),
+        _(
+            "Punctuality, renewal, retention and class hours of a period beside the previous one, "
+            "with the records behind every figure."
+        ),
+        "reports:index",
+        # Finance reads the refunds of the retention report.
+        frozenset({R.SUPERVISOR, R.DIRECTOR, R.PRESIDENT, R.FINANCE}),
+    ),
+    Section(
         "people",
         _("People"),
         _("Campuses, teams and colleagues, with their roles and phone numbers."),

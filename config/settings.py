@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "followups",
     "retention",
     "refunds",
+    "reports",
     "demo",
     "benchmarks",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("followups/", include("followups.urls")),
     path("retention/", include("retention.urls")),
     path("refunds/", include("refunds.urls")),
+    path("reports/", include("reports.urls")),
     path("access-log/", include("timeline.urls")),
     path("", include("deadlines.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -233,6 +233,16 @@ REGISTRY: dict[str, Entry] = {
     "deadlines:notifications_read_all": Entry("manager_a1", host=lambda w, k: reverse("deadlines:inbox")),
     "deadlines:waive": Entry("director_a", lambda w: {"pk": w.deadline.pk}),
     "timeline:access_log": Entry("director_a"),
+    # reports: read-only pages whose forms are GET filters
+    "reports:index": Entry("president"),
+    "reports:punctuality": Entry("supervisor_a"),
+    "reports:deadlines": Entry("director_a"),
+    "reports:renewal": Entry("director_a"),
+    "reports:renewals": Entry("supervisor_a"),
+    "reports:retention": Entry("president"),
+    "reports:cases": Entry("director_a"),
+    "reports:refunds": Entry("finance"),
+    "reports:caseload": Entry("director_a"),
 }
 
 

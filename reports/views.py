@@ -1,0 +1,350 @@
+"""The reports section: an index of each report's key figures, one page per report, and the lists
+behind the figures where no list of the product can show them. Read-only; every figure of a page is
+computed in a fixed number of queries (reports.selectors)."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from config.paging import CountedAhead
+from deadlines.rules import RULES
+from deadlines.selectors import RowLinks
+from refunds.selectors import refunds_for
+from retention.selectors import cases_for
+from students.forms import UNASSIGNED
+from students.models import LossReason
+from timeline import audience
+
+from . import forms, selectors
+from .periods import PRESETS, Period
+from .selectors import FIGURE_READERS, READERS, REFUND_READERS, Grouping, Reader
+
+# A list behind a figure shows this many rows a page.
+LIST_PAGE = 50
+
+# The report pages, in the order of their tabs, and who reads each (finance: the refunds, on the
+# retention report and the overview).
+PAGES = (
+    ("index", _("Overview"), READERS),
+    ("punctuality", _("Punctuality"), FIGURE_READERS),
+    ("renewal", _("Renewal"), FIGURE_READERS),
+    ("retention", _("Retention"), REFUND_READERS),
+    ("caseload", _("Caseload and class hours"), FIGURE_READERS),
+)
+
+
+def _may(user, roles) -> None:
+    """The roles a page is for; anyone else is refused, as the product's other sections refuse them."""
+    if user.role not in roles:
+        raise PermissionDenied
+
+
+class Links:
+    """The address of a list behind a report's figures: the list's address reversed once, then the
+    figure's filters (its row, its period, what it counts) added for each figure."""
+
+    def __init__(self, name: str, *, period: Period, reader: Reader, grouping: Grouping | None = None):
+        self.base = reverse(f"reports:{name}")
+        self.period, self.previous = period, period.previous()
+        self.narrowed = reader.query()
+        self.grouping = grouping
+
+    def url(self, row=None, *, before: bool = False, period: Period | None = None, **filters) -> str:
+        period = period or (self.previous if before else self.period)
+        query = {**period.query(), **self.narrowed}
+        if row is not None and self.grouping is not None:
+            query[self.grouping.parameter] = row
+        query.update({name: value for name, value in filters.items() if value not in (None, "")})
+        return f"{self.base}?{urlencode(query)}"
+
+
+def _report_context(request, page: str):
+    """The period form, what it chose, and the links between the report pages with the same choice;
+    a role the page is not for is refused."""
+    user = request.user
+    _may(user, next(roles for key, _title, roles in PAGES if key == page))
+    form = forms.ReportForm(request.GET or None, user=user, today=timezone.localdate())
+    period, reader = form.period(), form.reader()
+    kept = urlencode({**period.query(), **reader.query()})
+    narrowed = urlencode(reader.query())
+    shown = [(key, title) for key, title, roles in PAGES if user.role in roles]
+    urls = {key: f"{reverse(f'reports:{key}')}?{kept}" for key, _title in shown}
+    context = {
+        "form": form,
+        "period": period,
+        "previous": period.previous(),
+        "reader": reader,
+        "page": page,
+        "title": dict(shown)[page],
+        "pages": [(key, title, urls[key]) for key, title in shown],
+        "page_urls": urls,
+        "presets": [
+            (preset.label, f"?{urlencode({'preset': key})}{'&' + narrowed if narrowed else ''}")
+            for key, preset in PRESETS.items()
+        ],
+        "figures_shown": user.role in FIGURE_READERS,
+        "low": {
+            "on_time": selectors.LOW_ON_TIME,
+            "renewal": selectors.LOW_RENEWAL,
+            "rescue": selectors.LOW_RESCUE,
+        },
+    }
+    return context, period, reader
+
+
+@login_required
+def index(request):
+    """Each report's key figures beside the previous period's; finance sees the refunds."""
+    context, period, reader = _report_context(request, "index")
+    if request.user.role in FIGURE_READERS:
+        context.update(
+            punctuality=selectors.punctuality(reader, period, now=timezone.now(), weeks=False),
+            renewal=selectors.renewal(reader, period),
+            retention=selectors.retention(reader, period),
+            caseload=selectors.caseload(reader, period, weeks=False),
+        )
+    else:
+        context["retention"] = selectors.retention(reader, period, cases=False)
+    return TemplateResponse(request, "reports/index.html", context)
+
+
+@login_required
+def punctuality(request):
+    context, period, reader = _report_context(request, "punctuality")
+    report = selectors.punctuality(reader, period, now=timezone.now())
+    context.update(
+        report=report, links=Links("deadlines", period=period, reader=reader, grouping=report.grouping)
+    )
+    return TemplateResponse(request, "reports/punctuality.html", context)
+
+
+@login_required
+def renewal(request):
+    context, period, reader = _report_context(request, "renewal")
+    report = selectors.renewal(reader, period)
+    context.update(
+        report=report, links=Links("renewals", period=period, reader=reader, grouping=report.grouping)
+    )
+    return TemplateResponse(request, "reports/renewal.html", context)
+
+
+@login_required
+def retention(request):
+    """Cases and refunds; finance, who follows no case, the refunds alone."""
+    context, period, reader = _report_context(request, "retention")
+    report = selectors.retention(reader, period, cases=request.user.role in FIGURE_READERS)
+    context.update(
+        report=report,
+        case_links=Links("cases", period=period, reader=reader, grouping=report.grouping),
+        refund_links=Links("refunds", period=period, reader=reader, grouping=report.grouping),
+    )
+    return TemplateResponse(request, "reports/retention.html", context)
+
+
+@login_required
+def caseload(request):
+    context, period, reader = _report_context(request, "caseload")
+    report = selectors.caseload(reader, period)
+    for row in report.rows:
+        row.students_query = _students_query(row, report.grouping, reader)
+    context.update(report=report, students_url=reverse("students:list"))
+    return TemplateResponse(request, "reports/caseload.html", context)
+
+
+def _students_query(row, grouping: Grouping, reader: Reader) -> str:
+    """The student list's filters (students.forms.CaseloadFilterForm) for a row of the caseload."""
+    if grouping.parameter == "campus":
+        return urlencode({"campus": row.key})
+    query = {"manager": row.key if row.key is not None else UNASSIGNED}
+    if reader.campus is not None:
+        query["campus"] = reader.campus.pk
+    return urlencode(query)
+
+
+# The lists behind the figures
+
+STATE_LABELS = {"due": _("All due"), "on_time": _("On time"), "late": _("Late"), "escalated": _("Escalated")}
+ANSWER_LABELS = {"renewed": _("Renewed"), "declined": _("Declined"), "undecided": _("Undecided")}
+CASE_LABELS = {
+    "raised": pgettext_lazy("report figure", "Raised"),
+    "stabilised": _("Stabilised"),
+    "retained": _("Retained"),
+    "retained_by_team": _("Retained by the team"),
+    "retained_by_director": _("Retained by the director"),
+    "lost": _("Lost"),
+}
+REFUND_LABELS = {
+    "applied": pgettext_lazy("report figure", "Applied"),
+    "paid": pgettext_lazy("report figure", "Paid"),
+}
+
+
+def _list_form(request, form_class) -> forms.ListForm:
+    """The list's filters; one the reader's scope does not hold, or none at all, is a 404."""
+    form = form_class(request.GET, user=request.user)
+    if not form.is_valid():
+        raise Http404
+    return form
+
+
+def _opened_by(opens: QuerySet) -> Exists:
+    """Rows whose record the reader may open (`opens`: the records' own selector)."""
+    return Exists(opens.filter(pk=OuterRef("pk")))
+
+
+def _list_page(
+    request, rows: QuerySet, readable, form: forms.ListForm, *, related, template, report, **extra
+):
+    """A page of LIST_PAGE of the rows the reader may open (`readable`, a condition), and how many
+    rows of the figure they may no longer open (counted in one pass, not shown)."""
+    shown = rows.filter(readable).select_related(*related)
+    pages = CountedAhead(shown, LIST_PAGE, asked=request.GET.get("page"))
+    page = pages.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    period = form.period()
+    context = {
+        "page": page,
+        "more_pages": pages.more,
+        "query": query.urlencode(),
+        "period": period,
+        "filters": form.shown(),
+        "hidden": rows.exclude(readable).count(),
+        "report_url": f"{reverse(report)}?{urlencode({**period.query(), **form.reader().query()})}",
+        **extra,
+    }
+    return TemplateResponse(request, template, context)
+
+
+@login_required
+def deadline_list(request):
+    """The deadlines behind a punctuality figure: ?from=&to= (the period), ?manager= (the owner),
+    ?campus=, ?team=, ?rule=, ?state= (on_time, late, escalated; all that were due without)."""
+    _may(request.user, FIGURE_READERS)
+    form = _list_form(request, forms.DeadlineListForm)
+    rule, state = form.cleaned_data["rule"], form.cleaned_data["state"]
+    rows = selectors.punctuality_list(
+        form.reader(), form.period(), now=timezone.now(), rule=rule, state=state, row=form.row(person="owner")
+    )
+    chosen = [f"{rule} · {RULES[rule].title}" if rule else "", STATE_LABELS.get(state, "")]
+    response = _list_page(
+        request,
+        rows,
+        audience.readable_q(request.user),
+        form,
+        related=("student", "owner", "campus"),
+        template="reports/deadline_list.html",
+        report="reports:punctuality",
+        title=_("Deadlines behind the figure"),
+        chosen=[label for label in chosen if label],
+    )
+    links = RowLinks()
+    for deadline in response.context_data["page"]:
+        links.mark(deadline)
+    return response
+
+
+@login_required
+def renewal_list(request):
+    """The students behind a renewal figure: ?from=&to=, ?manager=, ?campus=, ?team=, ?answer=
+    (renewed, declined, undecided), ?reason= (of a decline)."""
+    _may(request.user, FIGURE_READERS)
+    form = _list_form(request, forms.RenewalListForm)
+    answer, reason = form.cleaned_data["answer"], form.cleaned_data["reason"]
+    rows = selectors.renewal_list(
+        form.reader(), form.period(), answer=answer, reason=reason, row=form.row(person="owner")
+    )
+    reasons = dict(LossReason.choices)
+    chosen = [ANSWER_LABELS.get(answer, ""), reasons.get(reason, "")]
+    response = _list_page(
+        request,
+        rows,
+        audience.readable_q(request.user),
+        form,
+        related=("student", "owner", "campus"),
+        template="reports/renewal_list.html",
+        report="reports:renewal",
+        title=_("Students who reached the renewal threshold"),
+        chosen=[label for label in chosen if label],
+    )
+    links = RowLinks()
+    for deadline in response.context_data["page"]:
+        deadline.student_url = f"{links.student(deadline.student_id)}#renewal"
+        deadline.reason_label = reasons.get(deadline.decline_reason, "")
+    return response
+
+
+def _record_urls(name: str):
+    """A record's page address by its key, the pattern reversed once for a page of rows."""
+    stand_in = RowLinks.STAND_IN
+    pattern = reverse(name, args=[stand_in])
+    return lambda pk: pattern.replace(str(stand_in), str(pk))
+
+
+@login_required
+def case_list(request):
+    """The cases behind a retention figure: ?from=&to=, ?manager=, ?campus=, ?team=, ?figure=
+    (raised, stabilised, retained, retained_by_team, retained_by_director, lost), ?reason= (a
+    loss-reason group, of the lost)."""
+    _may(request.user, FIGURE_READERS)
+    form = _list_form(request, forms.CaseListForm)
+    figure, reason = form.cleaned_data["figure"], form.cleaned_data["reason"]
+    reader, period, row = form.reader(), form.period(), form.row(person="manager")
+    if reason:
+        rows = selectors.lost_for_reason_list(reader, period, group=reason, row=row)
+    else:
+        rows = selectors.case_list(reader, period, figure=figure, row=row)
+    chosen = [
+        CASE_LABELS["lost"] if reason else CASE_LABELS[figure],
+        dict(LossReason.choices).get(reason, ""),
+    ]
+    response = _list_page(
+        request,
+        rows,
+        _opened_by(cases_for(request.user)),
+        form,
+        related=("student", "manager", "campus"),
+        template="reports/case_list.html",
+        report="reports:retention",
+        title=_("Retention cases behind the figure"),
+        chosen=[label for label in chosen if label],
+    )
+    url = _record_urls("retention:detail")
+    for case in response.context_data["page"]:
+        case.url = url(case.pk)
+    return response
+
+
+@login_required
+def refund_list(request):
+    """The refunds behind a refund figure: ?from=&to=, ?manager=, ?campus=, ?team=, ?figure=
+    (applied, paid)."""
+    _may(request.user, REFUND_READERS)
+    form = _list_form(request, forms.RefundListForm)
+    figure = form.cleaned_data["figure"]
+    rows = selectors.refund_list(
+        form.reader(), form.period(), figure=figure, row=form.row(person="case__manager")
+    )
+    response = _list_page(
+        request,
+        rows,
+        _opened_by(refunds_for(request.user)),
+        form,
+        related=("student", "campus", "case__manager"),
+        template="reports/refund_list.html",
+        report="reports:retention",
+        title=_("Refunds behind the figure"),
+        chosen=[REFUND_LABELS[figure]],
+    )
+    url = _record_urls("refunds:detail")
+    for refund in response.context_data["page"]:
+        refund.url = url(refund.pk)
+    return response
