@@ -46,7 +46,7 @@ from followups.models import (
     Renewal,
 )
 from handover.models import Handover, PaperItem, PaperItemKind, PreClass, WeekendTimetable
-from refunds.models import Approval, ApprovalStep, Payment, Refund, RefundVersion
+from refunds.models import Approval, ApprovalStep, Payment, Refund, RefundAttachment, RefundVersion
 from retention.models import Case
 from students.models import Contract, ContractImport, Document, Guardian, Lesson, Student
 from timeline.models import Access, Event
@@ -150,8 +150,9 @@ KEPT = (CalendarDay, PaperItemKind, ApprovalStep)
 # The apps whose tables the generator empties and writes.
 APPS = ("accounts", "students", "timeline", "deadlines", "handover", "followups", "retention", "refunds")
 # Left empty: the configuration, the contract imports, the e-mail deliveries, the payments' details and
-# the refund lists' versions (the refunds' pages show their date and list without them).
-NOT_WRITTEN = (*KEPT, ContractImport, Delivery, Payment, RefundVersion)
+# the refund lists' versions with their attachments (the refunds' pages show their date and list
+# without them).
+NOT_WRITTEN = (*KEPT, ContractImport, Delivery, Payment, RefundVersion, RefundAttachment)
 
 
 def lit(value) -> str:
