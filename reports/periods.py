@@ -3,7 +3,8 @@
 Days are the campuses' calendar days (Beijing time): a period runs from 00:00 of its first day to
 00:00 after its last. The previous period has the same length and ends the day before: the same
 number of calendar months when the period is whole months (last month: the month before it; a
-quarter: the quarter before), else the same number of days (a week: the week before).
+quarter: the quarter before), else the same number of days (a week: the week before); a period still
+under way is compared with as much of the one before as it has run.
 """
 
 from calendar import monthrange
@@ -45,11 +46,20 @@ class Period:
         return (self.last.year - self.first.year) * 12 + self.last.month - self.first.month + 1
 
     def previous(self) -> "Period":
+        """The period before, of the same length; for a period still under way (this month on its
+        second day), its part as far as this one has gone: the first two days of last month, not all
+        of it, so that a figure is not compared with a whole period while it is still counting."""
+        whole = self._previous_whole()
+        today = timezone.localdate()
+        if self.first <= today < self.last:
+            return Period(whole.first, min(whole.first + (today - self.first), whole.last))
+        return whole
+
+    def _previous_whole(self) -> "Period":
         months = self.months()
-        if months is None:
-            last = self.first - timedelta(days=1)
-            return Period(last - timedelta(days=self.days - 1), last)
         last = self.first - timedelta(days=1)
+        if months is None:
+            return Period(last - timedelta(days=self.days - 1), last)
         return Period(_months_before(self.first, months), last)
 
     def query(self) -> dict[str, str]:

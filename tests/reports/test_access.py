@@ -67,7 +67,7 @@ def test_the_period_is_this_month_by_default_with_the_previous_month_beside_it(c
     client.force_login(company.director_a)
     response = client.get("/reports/")
     assert response.context["period"] == Period(date(2026, 12, 1), date(2026, 12, 31))
-    assert response.context["previous"] == Period(date(2026, 11, 1), date(2026, 11, 30))
+    assert response.context["previous"] == Period(date(2026, 11, 1), date(2026, 11, 16))  # as far as today
     html = response.content.decode()
     assert 'value="2026-12-01"' in html and 'min="2000-01-01"' in html and 'max="2100-12-31"' in html
 
@@ -75,10 +75,11 @@ def test_the_period_is_this_month_by_default_with_the_previous_month_beside_it(c
 @pytest.mark.parametrize(
     ("preset", "first", "last", "before_first", "before_last"),
     [
-        ("this_week", date(2026, 12, 14), date(2026, 12, 20), date(2026, 12, 7), date(2026, 12, 13)),
-        ("this_month", date(2026, 12, 1), date(2026, 12, 31), date(2026, 11, 1), date(2026, 11, 30)),
+        # Wednesday 16 December: a period under way is compared with as much of the one before.
+        ("this_week", date(2026, 12, 14), date(2026, 12, 20), date(2026, 12, 7), date(2026, 12, 9)),
+        ("this_month", date(2026, 12, 1), date(2026, 12, 31), date(2026, 11, 1), date(2026, 11, 16)),
         ("last_month", date(2026, 11, 1), date(2026, 11, 30), date(2026, 10, 1), date(2026, 10, 31)),
-        ("this_quarter", date(2026, 10, 1), date(2026, 12, 31), date(2026, 7, 1), date(2026, 9, 30)),
+        ("this_quarter", date(2026, 10, 1), date(2026, 12, 31), date(2026, 7, 1), date(2026, 9, 15)),
     ],
 )
 def test_the_presets(client, company, preset, first, last, before_first, before_last):
@@ -86,6 +87,18 @@ def test_the_presets(client, company, preset, first, last, before_first, before_
     response = client.get("/reports/punctuality/", {"preset": preset})
     assert response.context["period"] == Period(first, last)
     assert response.context["previous"] == Period(before_first, before_last)
+
+
+def test_a_period_under_way_is_compared_with_as_much_of_the_one_before():
+    assert Period(date(2026, 12, 1), date(2026, 12, 31)).previous() == Period(
+        date(2026, 11, 1), date(2026, 11, 16)
+    )
+    assert Period(date(2026, 12, 16), date(2026, 12, 22)).previous() == Period(  # its first day
+        date(2026, 12, 9), date(2026, 12, 9)
+    )
+    assert Period(date(2026, 3, 1), date(2026, 3, 31)).previous() == Period(  # a past period: all before
+        date(2026, 2, 1), date(2026, 2, 28)
+    )
 
 
 def test_a_period_of_days_is_compared_with_as_many_days_before():

@@ -25,7 +25,7 @@ def caseloads(company):
     student(campus=company.campus_a, status="onboarding", hours_left=40)
     lesson(first, at(2026, 12, 2, 16), "2")
     lesson(second, at(2026, 12, 9, 16), "1.5")
-    lesson(first, at(2026, 11, 18, 16), "2")
+    lesson(first, at(2026, 11, 11, 16), "2")
     lesson(first, at(2026, 12, 3, 16), "2", status="absent")
     lesson(first, at(2026, 12, 20, 16), "2", status="scheduled")
     lesson(newcomer, at(2026, 12, 15, 16), "2")

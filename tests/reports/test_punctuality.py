@@ -15,9 +15,9 @@ from .conftest import DECEMBER, NOVEMBER, NOW, at, deadline, student
 
 @pytest.fixture
 def clocks(company):
-    """December (due by now, the 16th) and November deadlines of campus A's two managers and campus
-    B's one; by hand, campus A in December: 6 due, 3 on time, 3 late, 1 escalated; November: 3 due,
-    2 on time, 1 escalated."""
+    """December (due by now, the 16th) and November (to the 16th, as far as December has run)
+    deadlines of campus A's two managers and campus B's one; by hand, campus A in December: 6 due,
+    3 on time, 3 late, 1 escalated; November: 3 due, 2 on time, 1 escalated."""
     a1, a2, b = company.manager_a1, company.manager_a2, company.manager_b
     deadline(a1, "L4", at(2026, 12, 2, 18), "met")  # week of Nov 30
     deadline(a1, "L4", at(2026, 12, 3, 18), "met_late")
@@ -28,8 +28,8 @@ def clocks(company):
     deadline(a1, "L4", at(2026, 12, 20, 18), "open")  # not due yet: not counted
     deadline(a2, "L6", at(2026, 12, 9, 18), "met")
     deadline(a1, "L4", at(2026, 11, 5, 18), "met")
-    deadline(a1, "L4", at(2026, 11, 19, 18), "met")
-    deadline(a2, "L6", at(2026, 11, 25, 18), "met_late", level=2)
+    deadline(a1, "L4", at(2026, 11, 12, 18), "met")
+    deadline(a2, "L6", at(2026, 11, 16, 18), "met_late", level=2)
     deadline(b, "L4", at(2026, 12, 7, 18), "met_late")
     return company
 

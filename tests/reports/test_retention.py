@@ -29,7 +29,7 @@ def cases(company):
     )
     case(
         student(a1),
-        at(2026, 11, 20, 10),
+        at(2026, 11, 13, 10),
         outcome="retained",
         decided=at(2026, 12, 5, 10),
         reasons=["work_plan"],
@@ -47,13 +47,13 @@ def cases(company):
         student(a1),
         at(2026, 11, 3, 10),
         outcome="lost",
-        decided=at(2026, 11, 25, 10),
+        decided=at(2026, 11, 14, 10),
         reasons=["rel_feedback", "rel_absences"],
     )
     case(student(company.manager_b), at(2026, 12, 1, 10), outcome="stabilised", decided=at(2026, 12, 2, 10))
     supervisor = company.supervisor_a
     refund(lost, at(2026, 12, 11, 10), 3000, by=supervisor, paid=date(2026, 12, 14), paid_back=2800)
-    refund(lost_before, at(2026, 11, 26, 10), 5000, by=supervisor, paid=date(2026, 12, 1))
+    refund(lost_before, at(2026, 11, 15, 10), 5000, by=supervisor, paid=date(2026, 12, 1))
     return company
 
 
