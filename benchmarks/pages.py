@@ -24,6 +24,7 @@ from accounts.models import User
 from deadlines.selectors import inbox_page
 from handover.selectors import handovers_for
 from refunds.selectors import refunds_for
+from reports.periods import this_month
 from retention.models import Case
 from retention.selectors import cases_for
 from students.forms import UNASSIGNED, CaseloadFilterForm
@@ -62,7 +63,20 @@ LISTS = (
     "retention:analysis",
     "refunds:list",
     "timeline:access_log",
+    "reports:index",
+    "reports:punctuality",
+    "reports:renewal",
+    "reports:retention",
+    "reports:caseload",
 )
+# The records behind the reports' figures, this month's: the late clocks, the students who reached
+# the renewal threshold, the cases lost, the refunds applied for.
+BEHIND_FIGURES = {
+    "reports:deadlines": {"state": "late"},
+    "reports:renewals": {},
+    "reports:cases": {"figure": "lost"},
+    "reports:refunds": {"figure": "applied"},
+}
 
 
 @dataclass(frozen=True)
@@ -102,6 +116,9 @@ def candidates(username: str) -> list[Page]:
 
     for name in LISTS:
         add(name, reverse(name))
+    month = this_month(timezone.localdate()).query()
+    for name, query in BEHIND_FIGURES.items():
+        add(name, f"{reverse(name)}?{urlencode({**month, **query})}")
     lists = reverse("students:list")
     if variants:
         filters = {
