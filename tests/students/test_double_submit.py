@@ -55,6 +55,18 @@ def test_a_guardian_sent_twice_is_added_once(client, company, student):
     assert Guardian.objects.filter(student=student).count() == 2
 
 
+def test_a_double_click_says_saved_once(client, company, student):
+    """The browser sends the form twice and follows only the second answer: the first answer's
+    message waits in the session beside the second's, and the page says it once."""
+    client.force_login(company.manager_a1)
+    data = {"request_key": str(uuid.uuid4()), "name": "赵妈妈", "relation": "mother", "phone": "13812345678"}
+    for _ in range(2):
+        assert client.post(f"/students/{student.pk}/guardians/new/", data).status_code == 302
+    page = client.get(f"/students/{student.pk}/").content.decode()
+    assert page.count("已添加家长。") == 1
+    assert Guardian.objects.filter(student=student).count() == 1
+
+
 def test_a_document_sent_twice_is_filed_once(client, company, student):
     client.force_login(company.manager_a1)
     data = {"request_key": str(uuid.uuid4()), "kind": "tutoring_draft", "title": "辅导草案"}
