@@ -3,6 +3,7 @@
 //   data-print        a button that prints the page
 //   data-autosubmit   a field whose form is sent as soon as it changes
 //   data-width="42"   an element drawn 42% wide (a progress bar); style="" attributes are refused
+//   data-error-summary a sent-back form's list of fields in error: brought into view and focused
 (function () {
   "use strict";
 
@@ -30,11 +31,20 @@
     });
   }
 
+  function showErrors(root) {
+    var summary = root.querySelector ? root.querySelector("[data-error-summary]") : null;
+    if (summary) {
+      summary.scrollIntoView({ block: "start" });
+      summary.focus({ preventScroll: true });
+    }
+  }
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { drawWidths(document); });
+    document.addEventListener("DOMContentLoaded", function () { drawWidths(document); showErrors(document); });
   } else {
     drawWidths(document);
+    showErrors(document);
   }
-  // Content htmx swaps in (the import's progress, polled every second).
-  document.addEventListener("htmx:load", function (event) { drawWidths(event.target); });
+  // Content htmx swaps in (the import's progress, polled every second; a form sent back).
+  document.addEventListener("htmx:load", function (event) { drawWidths(event.target); showErrors(event.target); });
 })();

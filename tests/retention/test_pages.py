@@ -112,6 +112,17 @@ def test_a_move_with_bad_input_keeps_what_was_typed_and_a_stale_move_is_refused(
     assert Deadline.objects.filter(rule="E2").count() == 1
 
 
+def test_a_case_form_sent_back_names_each_field_in_error_at_its_top(client, company, case):
+    """The reasons are a long checklist: their message alone, below it, is easily missed."""
+    client.force_login(company.manager_a1)
+    html = client.post(f"/retention/{case.pk}/stabilise/", {"parent_talk": ""}).content.decode()
+    summary = html.split("data-error-summary", 1)[1].split('id="div_id_parent_talk"', 1)[0]
+    links = re.findall(r'<a href="#(div_id_[a-z_]+)" class="alert-link">([^<]+)</a>', summary)
+    assert [target for target, _label in links] == ["div_id_parent_talk", "div_id_reasons"]
+    assert all(f'id="{target}"' in html for target, _label in links)  # each link leads to its field
+    assert "请修正以下各项：" in summary
+
+
 def test_the_board_runs_the_same_queries_for_10_and_1000_cases(
     client, company, student, django_assert_max_num_queries
 ):
