@@ -57,8 +57,16 @@ def people_directory(user: User, *, page: str | None = None) -> dict:
     }
 
 
+# The students a learning manager is teaching (Student.FINISHED: the contract ended or refunded aside),
+# read through the reverse relation `caseload`: the students app is above this one.
+NOT_TAUGHT = ("ended", "refunded")
+
+
 def _teams_with_members(teams: QuerySet[Team]) -> QuerySet[Team]:
-    members = User.objects.filter(is_active=True).order_by("full_name", "username")
+    """The teams with their active members, each with `students`, the number they are teaching, so that
+    a consultant or a teacher knows whom to call and how busy they are. One query for the members."""
+    taught = Count("caseload", filter=~Q(caseload__status__in=NOT_TAUGHT))
+    members = User.objects.filter(is_active=True).annotate(students=taught).order_by("full_name", "username")
     return teams.select_related("campus", "supervisor").prefetch_related(
         Prefetch("members", queryset=members)
     )
