@@ -17,8 +17,17 @@ class FollowupsConfig(AppConfig):
 
         home.register(PART)  # the follow-up counts on a learning manager's home
 
-        # Its sections of the student page; a teacher's page shows the concerns only.
-        register(Section("followups", 40, context=sections.student_page, limited=sections.concern_section))
+        # Its sections of the student page; a teacher's page shows the concerns only. The printed
+        # record of a period shows its records of that period.
+        register(
+            Section(
+                "followups",
+                40,
+                context=sections.student_page,
+                limited=sections.concern_section,
+                record=sections.record_part,
+            )
+        )
 
         # What follow-up does when the file announces something: `grep -rn lesson_taught` and the like.
         events.contract_renewed.connect(r.after_contract_renewed, dispatch_uid="followups.contract_renewed")

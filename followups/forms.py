@@ -11,6 +11,43 @@ from .exams import split_grades
 from .models import Callback, Concern, Exam, ExamScore, GrowthRecord, LessonTalk, Renewal
 
 
+class FollowupListForm(BoundedForm):
+    """What the follow-up list shows: the renewal list (below the threshold, or every student
+    followed: ?all=1) or the callbacks and talks due this week (?due=week); one learning manager's
+    (?manager=, of `managers`: those of the reader's scope). A wrong value is said on the page and
+    left out."""
+
+    due = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("", _("Renewal list")), ("week", _("Callbacks and talks due this week"))],
+    )
+    manager = forms.TypedChoiceField(
+        label=_("Learning manager"), required=False, coerce=int, empty_value=None
+    )
+    all = forms.ChoiceField(
+        label=_("Students"),
+        required=False,
+        choices=[("", _("Below the threshold")), ("1", _("All students followed"))],
+    )
+
+    def __init__(self, data, *, managers):
+        super().__init__(data)
+        self.fields["manager"].choices = [("", _("All")), *((m.pk, m.display_name) for m in managers)]
+
+    def chosen(self) -> dict:
+        """The values that are right (the others left out): due_week, manager_id, below_only."""
+        data = {}
+        if self.is_bound:
+            self.is_valid()  # the fields that are right stay in cleaned_data
+            data = self.cleaned_data
+        return {
+            "due_week": data.get("due") == "week",
+            "manager_id": data.get("manager"),
+            "below_only": data.get("all") != "1",
+        }
+
+
 class CallbackForm(BoundedModelForm):
     request_key = RequestKeyField()
 
@@ -221,3 +258,43 @@ class ReasonForm(BoundedForm):
     def __init__(self, *args, required: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].required = required
+
+
+def _summary_part(label, *, rows: int) -> forms.CharField:
+    """A part of the stage summary: a text the manager may also leave empty."""
+    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": rows}))
+
+
+class StageSummaryForm(BoundedForm):
+    """The stage summary (L2) the manager edits from the assembled draft: each part a text, the period
+    it covers, and — to file it — the day the parent got it. Built with `filing=False` for the
+    printed sheet, which needs no day."""
+
+    request_key = RequestKeyField()
+    since = forms.DateField(widget=forms.HiddenInput)
+    until = forms.DateField(widget=forms.HiddenInput)
+    attendance = _summary_part(_("Attendance"), rows=4)
+    scores = _summary_part(_("Scores and their trend"), rows=4)
+    callbacks = _summary_part(_("Callbacks"), rows=5)
+    concerns = _summary_part(_("Concerns and what was done"), rows=4)
+    next_steps = _summary_part(_("Next steps"), rows=3)
+    given_to_parent_on = forms.DateField(
+        label=_("given to the parent on"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    TEXTS = ("attendance", "scores", "callbacks", "concerns", "next_steps")
+
+    def __init__(self, *args, filing: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not filing:
+            del self.fields["given_to_parent_on"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error(None, _("The end comes after the start."))
+        if not self.errors and not any((data.get(name) or "").strip() for name in self.TEXTS):
+            self.add_error(None, _("Write the summary first."))
+        return data

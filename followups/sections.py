@@ -3,6 +3,7 @@ share these, so a section re-rendered with a form's errors looks as it does on t
 
 from django.db.models import Q
 
+from students.selectors import day_range, first_rows
 from students.services import can_edit_file
 
 from .concerns import CONCERN_RAISERS
@@ -19,7 +20,7 @@ from .forms import (
 )
 from .models import Exam
 from .plans import PARENT_DOCUMENTS, TEACHER_PAPERS
-from .selectors import CHART_HEIGHT, CHART_WIDTH, score_trends, sittings_open
+from .selectors import score_chart, sittings_open
 
 
 def callback_section(student, user, form=None) -> dict:
@@ -38,6 +39,10 @@ def watch_items(student, since=None) -> list:
     return list(student.concerns.filter(open_or_new).order_by("-raised_at")[:5])
 
 
+# The chart draws the latest scores (of every subject); the table below it lists the latest 30.
+CHART_SCORES = 60
+
+
 def score_section(student, user, form=None, exam_form=None, sitting_forms: dict | None = None) -> dict:
     """`sitting_forms`: a sitting's form refused, {sitting id: {"learned" or "no_score": form}}."""
     form = form or ScoreForm()
@@ -54,13 +59,13 @@ def score_section(student, user, form=None, exam_form=None, sitting_forms: dict 
         )
         for sitting, clock in sittings_open(student)
     ]
+    scores = list(student.scores.all()[:CHART_SCORES])  # newest first
     return {
         "open_sittings": open_sittings,
-        "scores": list(student.scores.all()[:30]),
-        "trends": score_trends(student),
+        "scores": scores[:30],
+        "score_chart": score_chart(scores) if scores else "",
         "score_form": form,
         "exam_form": exam_form or StudentExamForm(),
-        "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT},
     }
 
 
@@ -112,4 +117,39 @@ def student_page(student, user) -> dict:
         **followup_sections(student, user),
         "parent_documents": PARENT_DOCUMENTS,
         "teacher_papers": TEACHER_PAPERS,
+    }
+
+
+def record_part(student, user, first, last) -> dict:
+    """The follow-up parts of the student's printed record of the days from `first` to `last`
+    (registered in students.sections): scores with their chart, callbacks, growth records, concerns
+    with what was done, oldest first, each at most RECORD_ROWS with the count of the rest. Four
+    queries."""
+    start, end = day_range(first, last)
+    scores, more_scores = first_rows(
+        student.scores.filter(exam_date__gte=first, exam_date__lte=last).order_by("exam_date", "pk")
+    )
+    callbacks, more_callbacks = first_rows(
+        student.callbacks.filter(at__gte=start, at__lt=end).select_related("created_by").order_by("at", "pk")
+    )
+    growth, more_growth = first_rows(
+        student.growth_records.filter(month__gte=first.replace(day=1), month__lte=last)
+        .select_related("created_by")
+        .order_by("month", "pk")
+    )
+    concerns, more_concerns = first_rows(
+        student.concerns.filter(raised_at__gte=start, raised_at__lt=end)
+        .select_related("raised_by", "handled_by")
+        .order_by("raised_at", "pk")
+    )
+    return {
+        "record_scores": scores,
+        "record_scores_more": more_scores,
+        "record_score_chart": score_chart(scores) if scores else "",
+        "record_callbacks": callbacks,
+        "record_callbacks_more": more_callbacks,
+        "record_growth": growth,
+        "record_growth_more": more_growth,
+        "record_concerns": concerns,
+        "record_concerns_more": more_concerns,
     }

@@ -8,51 +8,47 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from accounts import scope
 from accounts.models import Role
+from config import charts
 from deadlines.models import ACTIVE, LATE, Deadline
 from deadlines.selectors import RowLinks, deadlines_for
 from students.models import Lesson, Student
-from students.selectors import HOURS, per_student, students_for
+from students.selectors import HOURS, attendance, day_range, first_rows, per_student, students_for
 
 from .models import Exam, ExamScore, ExamSitting, Renewal
 from .renewal import without_held
 
-CHART_WIDTH, CHART_HEIGHT, PAD = 300, 110, 12
 
-
-@dataclass
-class Trend:
-    subject: str
-    points: list[tuple[float, float, ExamScore]]
-
-    @property
-    def polyline(self) -> str:
-        return " ".join(f"{x:.1f},{y:.1f}" for x, y, _score in self.points)
-
-
-def score_trends(student) -> list[Trend]:
-    """Each subject's scores as points of a small SVG chart: time across, percent of full marks up.
-    One query; the chart is drawn on the server, so it needs no script."""
+def score_chart(scores) -> SafeString:
+    """The score trend as an SVG chart: one line per subject, each score as a percent of its full
+    marks, by exam date. `scores`: the student's scores of a period, any order (no query here)."""
     by_subject: dict[str, list[ExamScore]] = {}
-    for score in ExamScore.objects.filter(student=student).order_by("exam_date", "pk"):
+    for score in sorted(scores, key=lambda s: (s.exam_date, s.pk)):
         by_subject.setdefault(score.subject, []).append(score)
-    trends = []
-    for subject, scores in by_subject.items():
-        first, last = scores[0].exam_date, scores[-1].exam_date
-        span = max((last - first).days, 1)
-        points = [
-            (
-                PAD
-                + (CHART_WIDTH - 2 * PAD) * ((s.exam_date - first).days / span if len(scores) > 1 else 0.5),
-                PAD + (CHART_HEIGHT - 2 * PAD) * (1 - s.percent / 100),
-                s,
-            )
-            for s in scores
-        ]
-        trends.append(Trend(subject, points))
-    return trends
+    series = [
+        charts.Series(subject, [_score_point(score) for score in subject_scores])
+        for subject, subject_scores in by_subject.items()
+    ]
+    return charts.line_chart(
+        series=series,
+        title=_("Score trend"),
+        y_label=_("% of full marks"),
+        y_max=100,
+        empty=_("No scores yet."),
+    )
+
+
+def _score_point(score: ExamScore) -> charts.Point:
+    """A score of 100 full marks is written as it is; another as score/full marks (up: its percent)."""
+    value = f"{score.score:.1f}".removesuffix(".0")
+    full = f"{score.full_marks:.1f}".removesuffix(".0")
+    text = value if full == "100" else f"{value}/{full}"
+    tooltip = f"{score.exam_date:%Y-%m-%d} {score.get_kind_display()} {value}/{full}"
+    return charts.Point(score.exam_date, round(score.percent, 1), text=text, tooltip=tooltip)
 
 
 # The pace of the last four weeks' lessons forecasts when the hours run out.
@@ -204,6 +200,19 @@ def exam_sittings(user, exam_ids, *, now=None) -> QuerySet[ExamSitting]:
     )
 
 
+def exam_calendar(user, exams: QuerySet[Exam], *, now=None) -> QuerySet[ExamSitting]:
+    """Every student of these exams whom the user may see (exam_sittings), exam by exam in the
+    calendar's order, with the exam and the status and due time of the student's L5: one query,
+    for reading them whole (an export)."""
+    clock = Deadline.objects.filter(
+        rule="L5", subject_type=ContentType.objects.get_for_model(ExamSitting), subject_id=OuterRef("pk")
+    ).order_by("-occurrence")
+    rows = exam_sittings(user, exams.values("pk"), now=now).defer(None).select_related("exam")
+    return rows.annotate(
+        clock_status=Subquery(clock.values("status")[:1]), clock_due_at=Subquery(clock.values("due_at")[:1])
+    ).order_by("-exam__date", "-exam__pk", F("late").desc(), "student__full_name", "pk")
+
+
 def exams_page(user, exams, *, sittings: list | None = None, count: int | None = None) -> list[tuple]:
     """The exams of a page (a list of Exam), each with the first EXAM_STUDENTS students it concerns
     whom the user may see (late first), their L5 and how many they are in all; or one exam with a
@@ -274,3 +283,94 @@ def sittings_open(student) -> list[tuple[ExamSitting, Deadline]]:
         return []
     sittings = ExamSitting.objects.filter(pk__in=clocks, student=student).select_related("exam")
     return [(s, clocks[s.pk]) for s in sittings.order_by("exam__date", "pk")[:20]]
+
+
+# The stage summary (followups.summaries): what the records of the first weeks say.
+
+# A subject's percent of full marks moving less than this between its first and last score is steady.
+STEADY_POINTS = 3
+# The stage summary's draft names at most this many of each kind of record.
+STAGE_ABSENCES, STAGE_CALLBACKS, STAGE_CONCERNS = 10, 3, 6
+
+
+@dataclass
+class SubjectTrend:
+    """A subject's scores of the period, oldest first, and where they went."""
+
+    subject: str
+    scores: list[ExamScore]
+
+    @property
+    def change(self) -> float | None:
+        """Percentage points of full marks from the first score to the last; None with one score."""
+        if len(self.scores) < 2:
+            return None
+        return round(self.scores[-1].percent - self.scores[0].percent, 1)
+
+    @property
+    def direction(self) -> str:
+        """up, down, steady, or "" with one score."""
+        change = self.change
+        if change is None:
+            return ""
+        if abs(change) < STEADY_POINTS:
+            return "steady"
+        return "up" if change > 0 else "down"
+
+
+@dataclass
+class StageFacts:
+    """The records of the days from `first` to `last` that a stage summary reports."""
+
+    first: date
+    last: date
+    attendance: object  # students.selectors.Attendance
+    absences: list  # the missed lessons, oldest first, each with its absence_reason (L9) if found
+    scores: list[ExamScore]
+    trends: list[SubjectTrend]
+    callbacks: list  # the latest STAGE_CALLBACKS, newest first
+    callback_counts: dict  # Callback.With value -> how many
+    concerns: list  # the first STAGE_CONCERNS, oldest first
+    concerns_total: int
+
+    @property
+    def callbacks_total(self) -> int:
+        return sum(self.callback_counts.values())
+
+
+def stage_facts(student, first: date, last: date) -> StageFacts:
+    """What the student's records of the days from `first` to `last` say: the lessons, the scores by
+    subject, the callbacks and the concerns (the student fetched through the user's selector). Six
+    queries whatever the number of records."""
+    start, end = day_range(first, last)
+    absences = list(
+        student.lessons.filter(status=Lesson.Status.ABSENT, starts_at__gte=start, starts_at__lt=end)
+        .select_related("absence_reason")
+        .order_by("starts_at", "pk")[:STAGE_ABSENCES]
+    )
+    scores, _more = first_rows(
+        student.scores.filter(exam_date__gte=first, exam_date__lte=last).order_by("exam_date", "pk")
+    )
+    by_subject: dict[str, list[ExamScore]] = {}
+    for score in scores:
+        by_subject.setdefault(score.subject, []).append(score)
+    in_period = Q(at__gte=start, at__lt=end)
+    counts = dict(
+        student.callbacks.filter(in_period).order_by().values_list("with_whom").annotate(n=Count("pk"))
+    )
+    concerns, more = first_rows(
+        student.concerns.filter(raised_at__gte=start, raised_at__lt=end).order_by("raised_at", "pk"),
+        STAGE_CONCERNS,
+    )
+    return StageFacts(
+        first=first,
+        last=last,
+        attendance=attendance(student, first, last),
+        absences=absences,
+        scores=scores,
+        trends=[SubjectTrend(subject, subject_scores) for subject, subject_scores in by_subject.items()],
+        callbacks=list(student.callbacks.filter(in_period).order_by("-at", "-pk")[:STAGE_CALLBACKS]),
+        callback_counts=counts,
+        concerns=concerns,
+        concerns_total=len(concerns) + more,
+    )

@@ -28,6 +28,12 @@ urlpatterns = [
         name="concern_handle",
     ),
     path("students/<int:student_id>/renewal/", views.entry_new, {"kind": "renewal"}, name="renewal_new"),
+    path("students/<int:student_id>/stage-summary/", views.stage_summary, name="stage_summary"),
+    path(
+        "students/<int:student_id>/stage-summary/print/",
+        views.stage_summary_print,
+        name="stage_summary_print",
+    ),
     path("students/<int:student_id>/pause/", views.student_pause, name="pause"),
     path("students/<int:student_id>/resume/", views.student_resume, name="resume"),
     path(

@@ -24,13 +24,20 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from accounts import scope
 from accounts.models import Role
+from config import exports
 from config.bounds import key_from
+from deadlines.models import Deadline
 from deadlines.selectors import RowLinks
+from students.forms import RecordPeriodForm
 from students.models import Document, Lesson
-from students.selectors import students_for, with_hours
+from students.selectors import record_start, students_for, with_hours
 from students.services import can_edit_file
+from timeline.exports import export_refused, export_response
+from timeline.models import Access
+from timeline.services import access_record
 
-from . import callbacks, changes, concerns, exams, pauses, plans, renewal, scores
+from . import callbacks, changes, concerns, exams, pauses, plans, renewal, scores, summaries
+from .exports import exam_calendar_export, followup_list_export
 from .forms import (
     CallbackForm,
     ConcernForm,
@@ -38,26 +45,38 @@ from .forms import (
     DocumentGivenForm,
     ExamForm,
     ExamLearnedForm,
+    FollowupListForm,
     GrowthForm,
     LessonTalkForm,
     NoScoreForm,
     ReasonForm,
     RenewalForm,
     ScoreForm,
+    StageSummaryForm,
     StudentExamForm,
 )
 from .models import Concern, ExamSitting
-from .sections import callback_section, concern_section, growth_section, renewal_section, score_section
+from .sections import (
+    CHART_SCORES,
+    callback_section,
+    concern_section,
+    growth_section,
+    renewal_section,
+    score_section,
+)
 from .selectors import (
     EXAM_PAGE,
     RENEWAL_ROLES,
     callbacks_due,
+    exam_calendar,
     exam_sittings,
     exams_for,
     exams_page,
     followup_counts,
     renewal_list,
     runs_out_on,
+    score_chart,
+    stage_facts,
 )
 
 
@@ -304,16 +323,24 @@ def followup_list(request):
     if user.role not in RENEWAL_ROLES:
         raise PermissionDenied
     now = timezone.now()
+    today = timezone.localdate(now)
     managers = list(scope.people_for(user).filter(role=Role.LEARNING_MANAGER).order_by("full_name"))
-    manager_id = _int(request.GET.get("manager"))
-    below_only = request.GET.get("all") != "1"
-    due_week = request.GET.get("due") == "week"
+    form = FollowupListForm(request.GET or None, managers=managers)
+    chosen = form.chosen()
+    due_week, manager_id, below_only = chosen["due_week"], chosen["manager_id"], chosen["below_only"]
     if due_week:
         rows = callbacks_due(user, now=now, manager_id=manager_id)
     else:
         rows = renewal_list(user, below_only=below_only, manager_id=manager_id, now=now)
+    shows_managers = user.role != Role.LEARNING_MANAGER
+    if exports.asked(request):
+        if not form.errors:
+            export = followup_list_export(
+                rows, form, due_week=due_week, with_manager=shows_managers, now=now, today=today
+            )
+            return export_response(request, export)
+        export_refused(request)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    today = timezone.localdate(now)
     links = RowLinks()  # each URL pattern reversed once for the page, not twice a row
     for row in page:
         if due_week:
@@ -331,7 +358,8 @@ def followup_list(request):
         "counts": followup_counts(user, now=now, below_threshold=below),
         "below_only": below_only,
         "due_week": due_week,
-        "managers": managers if user.role != Role.LEARNING_MANAGER else [],
+        "form": form,
+        "managers": managers if shows_managers else [],
         "manager_id": manager_id,
         "query": query.urlencode(),
         "today": today,
@@ -346,13 +374,6 @@ def _refusal(form, missing: str) -> str:
     if form.has_error("reason", "required"):
         return missing
     return " ".join(message for errors in form.errors.values() for message in errors)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required
@@ -370,6 +391,11 @@ def exam_list(request):
         except ValidationError as error:
             form.add_service_error(error)
     exam_id = key_from(request.GET.get("exam", ""))
+    if exports.asked(request):  # the calendar's students, or one exam's (?exam=), every one
+        calendar = exams_for(request.user)
+        if exam_id is not None:
+            calendar = calendar.filter(pk=get_object_or_404(calendar, pk=exam_id).pk)
+        return export_response(request, exam_calendar_export(exam_calendar(request.user, calendar)))
     if exam_id is not None:  # one exam: all its students, a page at a time
         exam = get_object_or_404(exams_for(request.user).select_related("student"), pk=exam_id)
         sittings = exam_sittings(request.user, [exam.pk])
@@ -488,3 +514,88 @@ def student_exam_no_score(request, student_id: int, sitting_id: int):
             form.add_service_error(error)
     context = score_section(student, request.user, sitting_forms={sitting.pk: {"no_score": form}})
     return _section(request, student, "followups/_scores.html", context)
+
+
+def _stage(request, student_id: int):
+    """A student whose stage summary the user writes (their manager and those above, as for every
+    document given to the parent); another's student is a 404, a teacher is refused."""
+    student = _student(request, student_id)
+    if not can_edit_file(request.user, student):
+        raise PermissionDenied
+    return student
+
+
+def _stage_period(request, student) -> tuple[RecordPeriodForm, object]:
+    """The period the draft is assembled from (?from=&to=): by default the stage so far, from the
+    first lesson (where L2 counts from) until today; the L2 clock with it."""
+    clock = Deadline.objects.filter(rule="L2", student=student).order_by("-pk").first()
+    if clock is not None:
+        start = timezone.localtime(clock.opened_at).date()
+    else:
+        start = record_start(list(student.contracts.all()), student)
+    form = RecordPeriodForm(request.GET, default=(start, max(start, timezone.localdate())))
+    return form, clock
+
+
+def _stage_page(request, student, form=None):
+    """The draft page: the period it is assembled from, the L2 clock, and the form — with the
+    assembled text, or as sent back with its errors."""
+    period_form, clock = _stage_period(request, student)
+    first, last = period_form.period()
+    if form is None:
+        draft = summaries.stage_summary_draft(stage_facts(student, first, last), student)
+        form = StageSummaryForm(initial={"since": first, "until": last, **draft})
+    context = {
+        "student": student,
+        "form": form,
+        "period_form": period_form,
+        "first": first,
+        "last": last,
+        "clock": clock,
+    }
+    return TemplateResponse(request, "followups/stage_summary.html", context)
+
+
+@login_required
+def stage_summary(request, student_id: int):
+    """阶段性总结 (L2): a draft assembled from the records of the first weeks, which the manager edits,
+    prints (stage_summary_print, in a tab of its own) and files; filing it meets L2."""
+    student = _stage(request, student_id)
+    if request.method != "POST":
+        return _stage_page(request, student)
+    form = StageSummaryForm(request.POST)
+    if form.is_valid():
+        try:
+            _document, filed = summaries.stage_summary_file(
+                student=student, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            return _done(request, student, "#documents", filed, _("Stage summary filed."))
+    return _stage_page(request, student, form)
+
+
+@login_required
+@require_POST
+def stage_summary_print(request, student_id: int):
+    """The stage summary as edited, on A4 for the parent, with the score chart of its period. Nothing is
+    filed; the access log records the print."""
+    student = _stage(request, student_id)
+    form = StageSummaryForm(request.POST, filing=False)
+    if not form.is_valid():
+        return _stage_page(request, student, form)
+    first, last = form.cleaned_data["since"], form.cleaned_data["until"]
+    scores = list(student.scores.filter(exam_date__gte=first, exam_date__lte=last)[:CHART_SCORES])
+    access_record(actor=request.user, action=Access.Action.PRINT, student=student, detail=_("Stage summary"))
+    data = form.cleaned_data
+    texts = [(name, title, data[name].strip()) for name, title in summaries.part_titles().items()]
+    context = {
+        "student": student,
+        "first": first,
+        "last": last,
+        "parts": [(name, title, text) for name, title, text in texts if text],
+        "score_chart": score_chart(scores) if scores else "",
+        "today": timezone.localdate(),
+    }
+    return TemplateResponse(request, "followups/stage_summary_print.html", context)

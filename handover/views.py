@@ -10,9 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from config import exports
 from students.selectors import students_for
+from timeline.exports import export_response
 
 from . import selectors, services
+from .exports import handover_list_export
 from .forms import (
     ConsultantTalkForm,
     FirstLessonForm,
@@ -55,8 +58,11 @@ LIST_PAGE = 100
 @login_required
 def handover_list(request):
     """The handovers in the user's scope, those not signed off first, a page of LIST_PAGE with their
-    count (?page=)."""
-    handovers = Paginator(selectors.handover_list(request.user), LIST_PAGE)
+    count (?page=); ?format=xlsx every one of them as a workbook."""
+    rows = selectors.handover_list(request.user)
+    if exports.asked(request):
+        return export_response(request, handover_list_export(rows))
+    handovers = Paginator(rows, LIST_PAGE)
     context = {
         "handovers": handovers.get_page(request.GET.get("page")),
         "sees_weekends": selectors.weekend_managers_for(request.user).exists(),

@@ -8,6 +8,7 @@ from config.drafts import DraftUploadsMixin
 from config.forms import BoundedForm
 from config.once import RequestKeyField
 from config.uploads import SCANS, MultipleFileField, check_upload
+from students.forms import NOT_YOUR_CAMPUS
 from students.services import DOCUMENT_MAX_BYTES
 
 from .models import Payment, RefundVersion
@@ -27,6 +28,28 @@ def checked_scan(upload, refused_message=SCAN_REFUSED):
         raise forms.ValidationError(_("The file is larger than 20 MB."))
     check_upload(upload, allowed=SCANS, refused_message=refused_message)
     return upload
+
+
+class RefundFilterForm(BoundedForm):
+    """The refund list's filter: one campus of a company-wide reader's scope (finance, the president);
+    anyone else naming a campus is told so and sees their own scope."""
+
+    campus = forms.TypedChoiceField(
+        label=_("Campus"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": NOT_YOUR_CAMPUS},
+    )
+
+    def __init__(self, data, *, campuses=None):
+        """`campuses`: those a company-wide reader may choose; None for anyone else."""
+        super().__init__(data)
+        self.offers_campus = campuses is not None
+        self.fields["campus"].choices = [("", _("Any campus")), *((c.pk, c.name) for c in campuses or [])]
+
+    def campus_id(self) -> int | None:
+        return self.cleaned_data.get("campus") if self.is_bound and self.is_valid() else None
 
 
 class RefundListForm(BoundedForm):

@@ -93,6 +93,9 @@ class Refund(models.Model):
             models.Index(fields=["waiting_role", "campus"], name="refund_waiting"),
             # The refund list (refunds.selectors.refund_rows): a page of every refund, newest first.
             models.Index(fields=["-submitted_at", "-id"], name="refund_submitted"),
+            # The same list of one campus (refund_rows(campus_id=…): the campus filter of finance and
+            # the president).
+            models.Index(fields=["campus", "-submitted_at", "-id"], name="refund_campus_submitted"),
         ]
 
     def __str__(self):

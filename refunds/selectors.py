@@ -43,10 +43,10 @@ def refund_story(refund: Refund, user) -> QuerySet[Event]:
     return events.select_related("actor").order_by("at", "pk")
 
 
-def queue(user) -> QuerySet[Refund]:
+def queue(user, *, campus_id: int | None = None) -> QuerySet[Refund]:
     """What waits for the user: their approval step (a director: on their campus), or for finance
-    also the approved refunds to pay; the longest waiting first. One query (the index
-    refund_waiting)."""
+    also the approved refunds to pay; the longest waiting first; one campus's with `campus_id`. One
+    query (the index refund_waiting)."""
     waiting = Q(waiting_role=user.role)
     if user.role == Role.DIRECTOR:
         waiting &= Q(campus_id=user.campus_id)
@@ -55,6 +55,8 @@ def queue(user) -> QuerySet[Refund]:
     if user.role not in (Role.DIRECTOR, Role.FINANCE, Role.PRESIDENT):
         return Refund.objects.none()
     rows = refunds_for(user).filter(waiting).select_related("student", "campus")
+    if campus_id:
+        rows = rows.filter(campus_id=campus_id)
     return with_last_decision(rows.order_by("submitted_at", "pk"))
 
 
@@ -94,10 +96,14 @@ def last_rejection(refund: Refund) -> Approval | None:
     return last if last and sent_back(refund, last.decision, last.step) else None
 
 
-def refund_rows(user) -> QuerySet[Refund]:
+def refund_rows(user, *, campus_id: int | None = None) -> QuerySet[Refund]:
     """Every refund the user may see for the list, newest first: served by the index
-    refund_submitted, so a page of them reads a page of the index, however many there are."""
-    return refunds_for(user).select_related("student", "campus").order_by("-submitted_at", "-pk")
+    refund_submitted (one campus's, `campus_id`: refund_campus_submitted), so a page of them reads a
+    page of the index, however many there are."""
+    rows = refunds_for(user).select_related("student", "campus")
+    if campus_id:
+        rows = rows.filter(campus_id=campus_id)
+    return rows.order_by("-submitted_at", "-pk")
 
 
 def case_refund(user, case) -> dict:

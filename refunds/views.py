@@ -12,13 +12,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from accounts.scope import campuses_for
+from config import exports
 from config.money import rmb_capitals
 from retention.selectors import cases_for
+from timeline.exports import export_refused, export_response
 from timeline.models import Access
 from timeline.services import access_record
 
 from . import services
-from .forms import DecisionForm, PaymentForm, RefundForm, ResubmitForm
+from .exports import refund_list_export
+from .forms import DecisionForm, PaymentForm, RefundFilterForm, RefundForm, ResubmitForm
 from .models import Payment, RefundAttachment
 from .selectors import (
     amended,
@@ -50,17 +54,35 @@ def _query_without(request, name: str) -> str:
     return query.urlencode()
 
 
+# Those who approve or pay: the page shows them what waits for them first.
+QUEUE_READERS = (Role.DIRECTOR, Role.FINANCE, Role.PRESIDENT)
+
+
 @login_required
 def refund_list(request):
     """What waits for the user (the longest waiting first), then every refund they may see (the
-    newest first): each list a page of PAGE with its count, ?queue_page= and ?page= their pages."""
-    if request.user.role not in VIEWERS:
+    newest first): each list a page of PAGE with its count, ?queue_page= and ?page= their pages;
+    ?campus= one campus's, for a company-wide reader. ?format=xlsx: both lists, every row, as a
+    workbook."""
+    user = request.user
+    if user.role not in VIEWERS:
         raise PermissionDenied
-    waiting = Paginator(queue(request.user), PAGE).get_page(request.GET.get("queue_page"))
+    campuses = campuses_for(user) if user.is_company_wide else None
+    form = RefundFilterForm(request.GET or None, campuses=campuses)
+    campus_id = form.campus_id()
+    waiting, refunds = queue(user, campus_id=campus_id), refund_rows(user, campus_id=campus_id)
+    if exports.asked(request):
+        if not form.errors:
+            export = refund_list_export(waiting if user.role in QUEUE_READERS else None, refunds, form)
+            return export_response(request, export, campus_id=campus_id)
+        export_refused(request)
+    waiting = Paginator(waiting, PAGE).get_page(request.GET.get("queue_page"))
     mark_sent_back(waiting)
     context = {
+        "form": form,
         "queue": waiting,
-        "refunds": Paginator(refund_rows(request.user), PAGE).get_page(request.GET.get("page")),
+        "shows_queue": user.role in QUEUE_READERS,
+        "refunds": Paginator(refunds, PAGE).get_page(request.GET.get("page")),
         "queue_query": _query_without(request, "queue_page"),
         "refunds_query": _query_without(request, "page"),
     }

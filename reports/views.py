@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from config import exports
 from config.paging import CountedAhead
 from deadlines.rules import RULES
 from deadlines.selectors import RowLinks
@@ -22,7 +23,9 @@ from retention.selectors import cases_for
 from students.forms import UNASSIGNED
 from students.models import LossReason
 from timeline import audience
+from timeline.exports import export_refused, export_response
 
+from . import exports as report_exports
 from . import forms, selectors
 from .periods import PRESETS, Period
 from .selectors import FIGURE_READERS, READERS, REFUND_READERS, Grouping, Reader
@@ -100,6 +103,19 @@ def _report_context(request, page: str):
     return context, period, reader
 
 
+def _export_refused(request, context) -> bool:
+    """A report whose period or narrowing is wrong is not exported: its page says what is wrong."""
+    if context["form"].errors:
+        export_refused(request)
+        return True
+    return False
+
+
+def _exported(request, export, reader: Reader):
+    """The workbook of a report or a list, recorded in the access log on the campus it was narrowed to."""
+    return export_response(request, export, campus_id=reader.campus.pk if reader.campus else None)
+
+
 @login_required
 def index(request):
     """Each report's key figures beside the previous period's; finance sees the refunds."""
@@ -113,6 +129,9 @@ def index(request):
         )
     else:
         context["retention"] = selectors.retention(reader, period, cases=False)
+    if exports.asked(request) and not _export_refused(request, context):
+        export = report_exports.overview_export(context, period=period, reader=reader)
+        return _exported(request, export, reader)
     return TemplateResponse(request, "reports/index.html", context)
 
 
@@ -120,6 +139,11 @@ def index(request):
 def punctuality(request):
     context, period, reader = _report_context(request, "punctuality")
     report = selectors.punctuality(reader, period, now=timezone.now())
+    if exports.asked(request) and not _export_refused(request, context):
+        export = report_exports.punctuality_export(
+            report, title=context["title"], period=period, reader=reader
+        )
+        return _exported(request, export, reader)
     context.update(
         report=report, links=Links("deadlines", period=period, reader=reader, grouping=report.grouping)
     )
@@ -130,6 +154,9 @@ def punctuality(request):
 def renewal(request):
     context, period, reader = _report_context(request, "renewal")
     report = selectors.renewal(reader, period)
+    if exports.asked(request) and not _export_refused(request, context):
+        export = report_exports.renewal_export(report, title=context["title"], period=period, reader=reader)
+        return _exported(request, export, reader)
     context.update(
         report=report, links=Links("renewals", period=period, reader=reader, grouping=report.grouping)
     )
@@ -141,6 +168,11 @@ def retention(request):
     """Cases and refunds; finance, who follows no case, the refunds alone."""
     context, period, reader = _report_context(request, "retention")
     report = selectors.retention(reader, period, cases=request.user.role in FIGURE_READERS)
+    if exports.asked(request) and not _export_refused(request, context):
+        export = report_exports.retention_export(
+            report, title=context["title"], period=period, reader=reader, cases=context["figures_shown"]
+        )
+        return _exported(request, export, reader)
     context.update(
         report=report,
         case_links=Links("cases", period=period, reader=reader, grouping=report.grouping),
@@ -153,6 +185,9 @@ def retention(request):
 def caseload(request):
     context, period, reader = _report_context(request, "caseload")
     report = selectors.caseload(reader, period)
+    if exports.asked(request) and not _export_refused(request, context):
+        export = report_exports.caseload_export(report, title=context["title"], period=period, reader=reader)
+        return _exported(request, export, reader)
     for row in report.rows:
         row.students_query = _students_query(row, report.grouping, reader)
     context.update(report=report, students_url=reverse("students:list"))
@@ -201,13 +236,26 @@ def _opened_by(opens: QuerySet) -> Exists:
 
 
 def _list_page(
-    request, rows: QuerySet, readable, form: forms.ListForm, *, related, template, report, **extra
+    request, rows: QuerySet, readable, form: forms.ListForm, *, related, template, report, mark, **extra
 ):
-    """A page of LIST_PAGE of the rows the reader may open (`readable`, a condition), and how many
-    rows of the figure they may no longer open (counted in one pass, not shown)."""
+    """A page of LIST_PAGE of the rows the reader may open (`readable`, a condition), each marked with
+    its links (`mark`), and how many rows of the figure they may no longer open (counted in one pass,
+    not shown); ?format=xlsx every row they may open, as a workbook."""
     shown = rows.filter(readable).select_related(*related)
+    if exports.asked(request):
+        export = report_exports.list_export(
+            shown,
+            template=template,
+            title=extra["title"],
+            form=form,
+            chosen=extra["chosen"],
+            hidden=rows.exclude(readable).count(),
+        )
+        return _exported(request, export, form.reader())
     pages = CountedAhead(shown, LIST_PAGE, asked=request.GET.get("page"))
     page = pages.get_page(request.GET.get("page"))
+    for row in page:
+        mark(row)
     query = request.GET.copy()
     query.pop("page", None)
     period = form.period()
@@ -235,7 +283,7 @@ def deadline_list(request):
         form.reader(), form.period(), now=timezone.now(), rule=rule, state=state, row=form.row(person="owner")
     )
     chosen = [f"{rule} · {RULES[rule].title}" if rule else "", STATE_LABELS.get(state, "")]
-    response = _list_page(
+    return _list_page(
         request,
         rows,
         audience.readable_q(request.user),
@@ -243,13 +291,10 @@ def deadline_list(request):
         related=("student", "owner", "campus"),
         template="reports/deadline_list.html",
         report="reports:punctuality",
+        mark=RowLinks().mark,
         title=_("Deadlines behind the figure"),
         chosen=[label for label in chosen if label],
     )
-    links = RowLinks()
-    for deadline in response.context_data["page"]:
-        links.mark(deadline)
-    return response
 
 
 @login_required
@@ -264,7 +309,13 @@ def renewal_list(request):
     )
     reasons = dict(LossReason.choices)
     chosen = [ANSWER_LABELS.get(answer, ""), reasons.get(reason, "")]
-    response = _list_page(
+    links = RowLinks()
+
+    def mark(deadline):
+        deadline.student_url = f"{links.student(deadline.student_id)}#renewal"
+        deadline.reason_label = reasons.get(deadline.decline_reason, "")
+
+    return _list_page(
         request,
         rows,
         audience.readable_q(request.user),
@@ -272,14 +323,10 @@ def renewal_list(request):
         related=("student", "owner", "campus"),
         template="reports/renewal_list.html",
         report="reports:renewal",
+        mark=mark,
         title=_("Students who reached the renewal threshold"),
         chosen=[label for label in chosen if label],
     )
-    links = RowLinks()
-    for deadline in response.context_data["page"]:
-        deadline.student_url = f"{links.student(deadline.student_id)}#renewal"
-        deadline.reason_label = reasons.get(deadline.decline_reason, "")
-    return response
 
 
 def _record_urls(name: str):
@@ -306,7 +353,8 @@ def case_list(request):
         CASE_LABELS["lost"] if reason else CASE_LABELS[figure],
         dict(LossReason.choices).get(reason, ""),
     ]
-    response = _list_page(
+    url = _record_urls("retention:detail")
+    return _list_page(
         request,
         rows,
         _opened_by(cases_for(request.user)),
@@ -314,13 +362,10 @@ def case_list(request):
         related=("student", "manager", "campus"),
         template="reports/case_list.html",
         report="reports:retention",
+        mark=lambda case: setattr(case, "url", url(case.pk)),
         title=_("Retention cases behind the figure"),
         chosen=[label for label in chosen if label],
     )
-    url = _record_urls("retention:detail")
-    for case in response.context_data["page"]:
-        case.url = url(case.pk)
-    return response
 
 
 @login_required
@@ -333,7 +378,8 @@ def refund_list(request):
     rows = selectors.refund_list(
         form.reader(), form.period(), figure=figure, row=form.row(person="case__manager")
     )
-    response = _list_page(
+    url = _record_urls("refunds:detail")
+    return _list_page(
         request,
         rows,
         _opened_by(refunds_for(request.user)),
@@ -341,10 +387,7 @@ def refund_list(request):
         related=("student", "campus", "case__manager"),
         template="reports/refund_list.html",
         report="reports:retention",
+        mark=lambda refund: setattr(refund, "url", url(refund.pk)),
         title=_("Refunds behind the figure"),
         chosen=[REFUND_LABELS[figure]],
     )
-    url = _record_urls("refunds:detail")
-    for refund in response.context_data["page"]:
-        refund.url = url(refund.pk)
-    return response

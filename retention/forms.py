@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.forms import BoundedForm
 from config.once import RequestKeyField
+from students.forms import NOT_YOUR_CAMPUS
 
 from .models import Case
 from .reasons import grouped_choices
@@ -12,6 +13,47 @@ TEXT = forms.Textarea(attrs={"rows": 3})
 
 def text(label, required=True):
     return forms.CharField(label=label, widget=TEXT, required=required)
+
+
+class BoardForm(BoundedForm):
+    """What the retention board shows: the open cases (all stages, or one: ?stage=) or the closed ones
+    (?closed=1); and, for a company-wide reader, one campus of their scope (anyone else naming a
+    campus is told so, and sees their own scope). A wrong value is said on the page and left out."""
+
+    stage = forms.ChoiceField(
+        label=_("Stage"),
+        required=False,
+        choices=[("", ""), *((value, label) for value, label in Case.Stage.choices if value != "closed")],
+    )
+    closed = forms.ChoiceField(
+        label=_("Cases"), required=False, choices=[("", _("Open cases")), ("1", _("Closed cases"))]
+    )
+    campus = forms.TypedChoiceField(
+        label=_("Campus"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": NOT_YOUR_CAMPUS},
+    )
+
+    def __init__(self, data, *, campuses=None):
+        """`campuses`: those a company-wide reader may choose; None for anyone else."""
+        super().__init__(data)
+        self.offers_campus = campuses is not None
+        self.fields["campus"].choices = [("", _("Any campus")), *((c.pk, c.name) for c in campuses or [])]
+
+    def chosen(self) -> dict:
+        """The values that are right (those that are not are left out): closed, stage, campus_id."""
+        data = {}
+        if self.is_bound:
+            self.is_valid()  # the fields that are right stay in cleaned_data
+            data = self.cleaned_data
+        closed = data.get("closed") == "1"
+        return {
+            "closed": closed,
+            "stage": "" if closed else data.get("stage", ""),
+            "campus_id": data.get("campus"),
+        }
 
 
 class CaseForm(BoundedForm):

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,11 +19,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from accounts.scope import campuses_for
+from config import exports
 from students.selectors import students_for
+from timeline.exports import export_refused, export_response
 from timeline.models import Access
 from timeline.services import access_record
 
 from . import case_page, forms, services
+from .exports import case_list_export
 from .models import Case
 from .reasons import ITEMS
 from .selectors import CASE_VIEWERS, board, board_rows, case_clocks, case_story, cases_for, loss_analysis
@@ -180,14 +185,32 @@ OPEN_STAGES = [stage for stage in S.values if stage != S.CLOSED]
 @login_required
 def case_list(request):
     """The board of open cases by stage, late ones first; ?stage= one stage's cases and ?closed=1 the
-    closed ones, each a page of LIST_PAGE (?page=). A fixed number of queries, whatever the scope."""
-    if request.user.role not in CASE_VIEWERS:
+    closed ones, each a page of LIST_PAGE (?page=); ?campus= one campus's, for a company-wide reader.
+    A fixed number of queries, whatever the scope. ?format=xlsx: the same cases, every one, as a
+    workbook."""
+    user = request.user
+    if user.role not in CASE_VIEWERS:
         raise PermissionDenied
-    closed = request.GET.get("closed") == "1"
-    stage = "" if closed else request.GET.get("stage", "")
-    context = {"closed": closed, "stage": stage if stage in OPEN_STAGES else "", "now": timezone.now()}
-    if closed or context["stage"]:
-        cases = board(request.user, closed=True) if closed else board(request.user).filter(stage=stage)
+    campuses = campuses_for(user) if user.is_company_wide else None
+    form = forms.BoardForm(request.GET or None, campuses=campuses)
+    chosen = form.chosen()
+    closed, stage, campus_id = chosen["closed"], chosen["stage"], chosen["campus_id"]
+    cases = board(user, closed=closed, campus_id=campus_id)
+    if stage:
+        cases = cases.filter(stage=stage)
+    if exports.asked(request):
+        if not form.errors:
+            export = case_list_export(cases, form, closed=closed, stage=stage)
+            return export_response(request, export, campus_id=campus_id)
+        export_refused(request)
+    context = {
+        "closed": closed,
+        "stage": stage,
+        "now": timezone.now(),
+        "form": form,
+        "campus_query": urlencode({"campus": campus_id}) if campus_id else "",
+    }
+    if closed or stage:
         page = Paginator(cases.values_list("pk", flat=True), LIST_PAGE).get_page(request.GET.get("page"))
         page.object_list = board_rows(request.user, list(page.object_list))  # the page's cases
         for case in page:
@@ -203,14 +226,11 @@ def case_list(request):
         partition_by=F("stage"),
         order_by=[F("clock_due_at").asc(nulls_last=True), F("raised_at").desc(), F("pk").asc()],
     )
-    urgent_ids = board(request.user).annotate(urgency=urgent).filter(urgency__lte=BOARD_CARDS)
+    urgent_ids = cases.annotate(urgency=urgent).filter(urgency__lte=BOARD_CARDS)
     cases = board_rows(request.user, list(urgent_ids.values_list("pk", flat=True)))
+    in_scope = cases_for(request.user).filter(campus_id=campus_id) if campus_id else cases_for(request.user)
     counts = dict(
-        cases_for(request.user)
-        .filter(stage__in=OPEN_STAGES)
-        .order_by()
-        .values_list("stage")
-        .annotate(n=Count("pk"))
+        in_scope.filter(stage__in=OPEN_STAGES).order_by().values_list("stage").annotate(n=Count("pk"))
     )
     by_stage = {stage: [] for stage in OPEN_STAGES}
     for case in cases:

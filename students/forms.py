@@ -85,6 +85,8 @@ class StudentFileForm(BoundedModelForm):
 
 # The learning-manager filter's value for the students who have none yet (未分配).
 UNASSIGNED = "none"
+# A list's campus filter naming a campus outside the reader's scope.
+NOT_YOUR_CAMPUS = _("Choose one of the campuses you may see.")
 
 
 class CaseloadFilterForm(BoundedForm):
@@ -103,18 +105,26 @@ class CaseloadFilterForm(BoundedForm):
     hours_below = forms.DecimalField(
         label=_("Hours left below"), required=False, min_value=0, max_digits=6, decimal_places=1
     )
-    # Only for the company-wide roles (the president's escalations by campus link here).
-    campus = forms.TypedChoiceField(label=_("Campus"), required=False, coerce=int, empty_value=None)
+    # A select for the company-wide roles only (the president's escalations by campus link here);
+    # anyone else naming a campus is told it is not theirs to choose, never shown another's.
+    campus = forms.TypedChoiceField(
+        label=_("Campus"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": NOT_YOUR_CAMPUS},
+    )
 
     def __init__(self, data, *, managers, campuses=None):
         """`managers`: the learning managers in the reader's scope, whom `manager=<id>` may name.
-        For a company-wide reader (`campuses` given) only the chosen campus's are offered (a
-        company has thousands); with no campus chosen, only 全部 and 未分配."""
+        For a company-wide reader (`campuses` given: those of their scope) only the chosen campus's
+        are offered (a company has thousands); with no campus chosen, only 全部 and 未分配."""
         super().__init__(data)
         self.managers = managers
+        self.offers_campus = campuses is not None
         offered = managers
         if campuses is None:
-            del self.fields["campus"]
+            self.fields["campus"].choices = [("", "")]
         else:
             campuses = list(campuses)
             self.fields["campus"].choices = [("", _("Any campus"))] + [(c.pk, c.name) for c in campuses]
@@ -562,3 +572,33 @@ class TimetableForm(BoundedForm):
     week = forms.DateField(label=_("Week of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     page = forms.IntegerField(label=_("Page"), min_value=1, required=False)
+
+
+PERIOD_DATE = {"type": "date", "class": "form-control form-control-sm"}
+
+
+class RecordPeriodForm(BoundedForm):
+    """The period of the student's printed record: from, to (both days included). Unbound or wrong,
+    the record shows `default` (the first contract's start until today) and the form says why."""
+
+    def __init__(self, data, *, default: tuple):
+        super().__init__(data or None)
+        self.default = default
+        # "from" is a keyword of Python: the two dates are named here, as the address names them.
+        for name, label, day in (("from", _("From"), default[0]), ("to", _("To"), default[1])):
+            self.fields[name] = forms.DateField(
+                label=label, initial=day, widget=forms.DateInput(attrs=PERIOD_DATE, format="%Y-%m-%d")
+            )
+        self.apply_bounds()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("from") and cleaned.get("to") and cleaned["from"] > cleaned["to"]:
+            self.add_error("to", _("The end comes after the start."))
+        return cleaned
+
+    def period(self) -> tuple:
+        """(first day, last day): the chosen ones, else the default."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["from"], self.cleaned_data["to"]
+        return self.default

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 # (student, user) -> the values the section's part of the page reads.
 Context = Callable[[object, object], dict]
+# (student, user, first day, last day) -> the values of its part of the printed record (record.html).
+RecordContext = Callable[[object, object, object, object], dict]
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Section:
     order: int  # lower first
     context: Context  # on the full student page
     limited: Context | None = None  # on a teacher's page (lessons and documents only); None: not shown
+    record: RecordContext | None = None  # on the student's printed record of a period; None: not on it
 
 
 SECTIONS: dict[str, Section] = {}
@@ -43,4 +46,14 @@ def sections_context(student, user, *, limited: bool = False) -> dict:
         part = section.limited if limited else section.context
         if part is not None:
             context.update(part(student, user))
+    return context
+
+
+def record_context(student, user, first, last) -> dict:
+    """The values of every registered section for the student's printed record of the days from
+    `first` to `last`, in order."""
+    context: dict = {}
+    for section in sorted(SECTIONS.values(), key=lambda s: (s.order, s.key)):
+        if section.record is not None:
+            context.update(section.record(student, user, first, last))
     return context

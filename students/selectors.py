@@ -15,6 +15,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     Window,
 )
@@ -219,6 +220,14 @@ class Caseload:
         )
         by_id = {student.pk: student for student in rows}
         return [by_id[pk] for pk in ids if pk in by_id]
+
+    def in_order(self) -> QuerySet[Student]:
+        """Every student of the list in the pages' order, with what a row shows: one query, read
+        whole (an export), so sorting the filtered scope costs no more than reading it. A student is
+        late when one of the scope's late deadlines is theirs, as `order` asks it."""
+        has_late = Exists(self.late.filter(student=OuterRef("pk")))
+        rows = with_hours(self.students.select_related("manager"), now=self.now).annotate(late=has_late)
+        return rows.order_by(F("late").desc(), "full_name", "pk")
 
     @cached_property
     def late_students(self) -> set[int] | None:
@@ -602,3 +611,62 @@ def timetable_week(user, monday: date, *, day: date | None = None, page: int = 1
         pages=pages,
         teachers=len({lesson.teacher_id for lesson in lessons if lesson.teacher_id}),
     )
+
+
+# The student's printed record (views.student_record) shows at most this many rows of each part.
+RECORD_ROWS = 200
+
+
+def first_rows(rows: QuerySet, limit: int = RECORD_ROWS) -> tuple[list, int]:
+    """The first `limit` rows and how many more there are beyond them, in one query (every row
+    carries the count of all)."""
+    fetched = list(rows.annotate(rows_in_all=Window(Count("pk")))[:limit])
+    return fetched, (fetched[0].rows_in_all - len(fetched) if fetched else 0)
+
+
+def day_range(first: date, last: date) -> tuple[datetime, datetime]:
+    """The moments of the days from `first` to `last`: from 00:00 of the first to 00:00 after the last."""
+    zone = local_zone()
+    return (
+        datetime.combine(first, time.min, tzinfo=zone),
+        datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone),
+    )
+
+
+def record_start(contracts, student: Student) -> date:
+    """Where the student's record begins: the first contract's signing day (else the day the student
+    was entered). `contracts`: the student's, fetched already."""
+    signed = [contract.signed_at for contract in contracts]
+    return timezone.localtime(min(signed) if signed else student.created_at).date()
+
+
+@dataclass
+class Attendance:
+    """The lessons of a period: taught (and their class hours), missed, cancelled, still to come."""
+
+    done: int
+    hours: Decimal
+    absent: int
+    cancelled: int
+    scheduled: int
+
+
+def attendance(student: Student, first: date, last: date) -> Attendance:
+    """The student's lessons that start within the days from `first` to `last`, by status. One query."""
+    start, end = day_range(first, last)
+    status = Lesson.Status
+    figures = student.lessons.filter(starts_at__gte=start, starts_at__lt=end).aggregate(
+        done=Count("pk", filter=Q(status=status.DONE)),
+        hours=Coalesce(Sum("hours", filter=Q(status=status.DONE)), Value(Decimal("0")), output_field=HOURS),
+        absent=Count("pk", filter=Q(status=status.ABSENT)),
+        cancelled=Count("pk", filter=Q(status=status.CANCELLED)),
+        scheduled=Count("pk", filter=Q(status=status.SCHEDULED)),
+    )
+    return Attendance(**figures)
+
+
+def personal_file(student: Student) -> list[tuple[str, str]]:
+    """The personal file's parts (Student.FILE_FIELDS), each with its label."""
+    return [
+        (Student._meta.get_field(name).verbose_name, getattr(student, name)) for name in Student.FILE_FIELDS
+    ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/guardians/<int:guardian_id>/edit/", views.guardian_edit, name="guardian_edit"),
     path("<int:pk>/guardians/<int:guardian_id>/contacts/", views.guardian_contacts, name="guardian_contacts"),
     path("<int:pk>/schedule/", views.course_schedule, name="schedule"),
+    path("<int:pk>/record/", views.student_record, name="record"),
     path("<int:pk>/lessons/new/", views.lessons_new, name="lessons_new"),
     path("<int:pk>/lessons/<int:lesson_id>/mark/", views.lesson_mark_view, name="lesson_mark"),
     path("<int:pk>/lessons/<int:lesson_id>/change/", views.lesson_edit, name="lesson_edit"),

@@ -15,16 +15,19 @@ from django.views.decorators.http import require_POST
 
 from accounts import scope
 from accounts.models import Role
+from config import exports
 from config.bounds import MAX_DATE, MIN_DATE, in_bounds, key_from
 from config.paging import CountedAhead
 from deadlines.selectors import RowLinks
 from deadlines.services import WAIVERS
+from timeline.exports import export_refused, export_response
 from timeline.models import Access
 from timeline.services import access_record
 
 from . import privacy, sections
 from .contract_import import COLUMNS as IMPORT_COLUMNS
 from .contract_import import contract_import_expire, contract_import_start
+from .exports import student_list_export
 from .forms import (
     AssignForm,
     CaseloadFilterForm,
@@ -37,6 +40,7 @@ from .forms import (
     LessonChangeForm,
     LessonForm,
     LessonMarkForm,
+    RecordPeriodForm,
     RenewalForm,
     StudentCorrectionForm,
     StudentFileForm,
@@ -50,8 +54,11 @@ from .selectors import (
     TIMETABLE_ROLES,
     TIMETABLE_ROOM_WEEKS,
     TIMETABLE_WHOLE_CAMPUS,
+    attendance,
     caseload,
     files_for,
+    personal_file,
+    record_start,
     status_shown,
     student_deadlines,
     student_readable,
@@ -95,10 +102,16 @@ LIST_PAGE = 50  # students a page of the list
 
 @login_required
 def student_list(request):
+    """The caseload list with its filters; ?format=xlsx the same list, every row, as a workbook."""
     managers = scope.people_for(request.user).filter(role=Role.LEARNING_MANAGER).order_by("full_name")
     campuses = scope.campuses_for(request.user) if request.user.is_company_wide else None
     form = CaseloadFilterForm(request.GET or None, managers=managers, campuses=campuses)
     students = caseload(request.user, **form.filters())
+    if exports.asked(request):
+        if not form.errors:
+            campus_id = form.filters().get("campus_id")
+            return export_response(request, student_list_export(students, form), campus_id=campus_id)
+        export_refused(request)
     pages = CountedAhead(students, LIST_PAGE, asked=request.GET.get("page"))
     page = pages.get_page(request.GET.get("page"))
     for student in page:
@@ -637,3 +650,28 @@ def contract_edit(request, pk: int, contract_id: int):
             return redirect(student)
     context = {"student": student, "contract": contract, "form": form, "money_refusal": money_refusal}
     return TemplateResponse(request, "students/contract_edit.html", context)
+
+
+@login_required
+def student_record(request, pk: int):
+    """The student's record of a period on A4 (?from=&to=, by default from the first contract until
+    today): the personal file, contracts and hours, the lessons, and the records the follow-up
+    contributes (students.sections: scores with their chart, callbacks, growth records, concerns).
+    For those who read the file: a teacher, who sees the lessons only, gets a 404."""
+    student = get_object_or_404(files_for(request.user).select_related("manager", "campus"), pk=pk)
+    contracts = list(student.contracts.select_related("consultant"))
+    form = RecordPeriodForm(request.GET, default=(record_start(contracts, student), timezone.localdate()))
+    first, last = form.period()
+    access_record(actor=request.user, action=Access.Action.PRINT, student=student, detail=_("Student record"))
+    context = {
+        "student": student,
+        "form": form,
+        "first": first,
+        "last": last,
+        "contracts": contracts,
+        "personal_file": personal_file(student),
+        "attendance": attendance(student, first, last),
+        "today": timezone.localdate(),
+        **sections.record_context(student, request.user, first, last),
+    }
+    return TemplateResponse(request, "students/record.html", context)

@@ -3,8 +3,10 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
 from accounts import scope
+from config import exports
 from config.paging import CountedAhead
 
+from .exports import access_log_export, export_refused, export_response
 from .forms import AccessLogFilterForm
 from .selectors import ACTOR_MATCHES, LOG_READERS, access_log, actors_named
 
@@ -22,6 +24,10 @@ def access_log_page(request):
     if who:  # the people first (a few ids), then their entries
         filters["actor_ids"], too_many = actors_named(request.user, who)
     entries = access_log(request.user, **filters)
+    if exports.asked(request):
+        if not form.errors:
+            return export_response(request, access_log_export(entries, form, too_many=too_many))
+        export_refused(request)
     pages = CountedAhead(entries, 50, asked=request.GET.get("page"))
     page = pages.get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -60,8 +60,15 @@ def test_the_trend_has_one_line_per_subject(client, student, company):
     client.force_login(company.manager_a1)
     for day, score in (("2026-10-05", "70"), ("2026-11-05", "78"), ("2026-12-05", "86")):
         enter(client, student, exam_date=day, score=score)
+    enter(client, student, exam_date="2026-11-05", score="120", full_marks="150", subject="英语")
+    enter(client, student, exam_date="2026-12-05", score="135", full_marks="150", subject="英语")
     html = client.get(f"/students/{student.pk}/").content.decode()
-    assert html.count("<polyline") == 1 and html.count("<circle") == 3
+    # One line each; every score a marker with its tooltip — circles for the first subject, squares
+    # for the second — and the legend names both.
+    assert html.count("<polyline") == 2
+    assert html.count("</title></circle>") == 3 and html.count("</title></rect>") == 2
+    assert "数学 · 2026-12-05 月考 86/100" in html and "英语 · 2026-12-05 月考 135/150" in html
+    assert ">86</text>" in html and ">135/150</text>" in html  # the last values, written
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from followups.forms import DocumentGivenForm, ExamLearnedForm, NoScoreForm, ReasonForm
+from followups.forms import DocumentGivenForm, ExamLearnedForm, NoScoreForm, ReasonForm, StageSummaryForm
 from handover import views as handover_views
 from refunds import views as refunds_views
 from retention import views as retention_views
@@ -99,6 +99,7 @@ REGISTRY: dict[str, Entry] = {
         "manager_a1", lambda w: {"pk": w.student.pk, "guardian_id": w.guardian.pk}, host=detail
     ),
     "students:schedule": Entry("manager_a1", _student),
+    "students:record": Entry("manager_a1", _student),
     "students:lessons_new": Entry("scheduler_a", _student),
     "students:lesson_mark": Entry(
         "teacher_a", lambda w: {"pk": w.student.pk, "lesson_id": w.lesson_begun.pk}, host=detail
@@ -168,6 +169,14 @@ REGISTRY: dict[str, Entry] = {
         "manager_a1", lambda w: {"student_id": w.student.pk, "concern_id": w.concern.pk}, host=detail
     ),
     "followups:renewal_new": Entry("manager_a1", _followup, host=detail),
+    "followups:stage_summary": Entry("manager_a1", _followup),
+    # Its button sends the draft's form to the printed sheet (formaction): the fields are the form's.
+    "followups:stage_summary_print": Entry(
+        "manager_a1",
+        _followup,
+        host=lambda w, k: reverse("followups:stage_summary", args=[w.student.pk]),
+        form=lambda s, w: StageSummaryForm(filing=False),
+    ),
     "followups:pause": Entry("manager_a1", _followup, host=detail),
     "followups:resume": Entry(
         "manager_a1", _followup, host=detail, form=lambda s, w: ReasonForm(required=False)

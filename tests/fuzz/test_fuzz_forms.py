@@ -36,6 +36,9 @@ ALL = endpoints()
 QUERY_FIELDS = {
     name: Field(name, "text") for name in ("page", "show", "open", "manager", "all", "closed", "next")
 }
+# A list or report page answers ?format=xlsx with its workbook (config/exports.py): every page read
+# with a query string is asked for it too, with whatever else the query holds.
+EXPORT_FIELD = Field("format", "select", values=["xlsx", "html"])
 
 
 def test_every_url_pattern_can_be_built():
@@ -122,6 +125,8 @@ def test_no_input_breaks_the_endpoint(name, slug, client, company, time_machine,
         FORM_ENDPOINTS.add(label)
     else:  # a page without a form (or a button not shown now): its query string, and a blind post
         fields, methods = QUERY_FIELDS, ["get", "post"]
+    if "get" in methods:
+        fields = {**fields, "format": EXPORT_FIELD}
 
     @examples(
         max_examples=EXAMPLES,

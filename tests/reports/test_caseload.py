@@ -95,3 +95,14 @@ def test_a_manager_who_moved_teams_takes_their_students_along(client, caseloads)
     assert [(row.label, row.students, row.taught.now) for row in moved.rows if row.key] == [
         ("王芳", 5, Decimal("3.5"))
     ]
+
+
+def test_the_hours_taught_are_drawn_week_by_week(client, caseloads):
+    client.force_login(caseloads.director_a)
+    html = client.get("/reports/caseload/").content.decode()
+    start = html.index('class="chart')
+    chart = html[start : html.index("</svg>", start)]
+    # December's five weeks: 2, 1.5 and 2 hours taught, then two weeks without lessons yet.
+    assert chart.count('fill="#0072B2"') == 3 and ">1.5</text>" in chart
+    assert chart.count("</title></rect>") == 5 + 3  # each week's tooltip, and each bar's
+    assert "12-28 当周：0 课时，0 节课" in chart

@@ -193,3 +193,14 @@ def test_the_homes_and_the_report_compute_one_on_time_rate(client, clocks):
     home = campus_on_time(clocks.director_a, now=NOW)
     report = _report(client, clocks.director_a).total.now
     assert (home.due, home.met_on_time, home.rate) == (report.due, report.on_time, report.rate)
+
+
+def test_the_weekly_trend_is_drawn_week_by_week(client, clocks):
+    client.force_login(clocks.director_a)
+    html = client.get("/reports/punctuality/").content.decode()
+    start = html.index('class="chart')
+    chart = html[start : html.index("</svg>", start)]
+    # The rate of each week with deadlines due (50 %, 67 %, 0 %), the weeks after it left blank.
+    assert ">50%</text>" in chart and ">67%</text>" in chart and ">0%</text>" in chart
+    assert chart.count("</title></circle>") == 3 and ">12-28</text>" in chart
+    assert 'aria-label="每周准时率' in chart
