@@ -8,7 +8,8 @@ from config.forms import BoundedForm, BoundedModelForm
 from config.once import RequestKeyField
 
 from .exams import split_grades
-from .models import Callback, Concern, Exam, ExamScore, GrowthRecord, LessonTalk, Renewal
+from .models import Callback, Concern, Exam, ExamScore, FamilyReason, GrowthRecord, LessonTalk, Renewal
+from .pauses import return_refusal
 
 
 class FollowupListForm(BoundedForm):
@@ -218,22 +219,53 @@ class ConcernHandleForm(BoundedModelForm):
 
 
 class RenewalForm(BoundedModelForm):
-    """The manager's record of a renewal talk: a renewal itself comes with the consultant's contract."""
+    """The manager's record of a renewal talk: a renewal itself comes with the consultant's contract.
+    No answer is chosen beforehand: a preset one gets saved by whoever does not look. The family's
+    reason is checked by the service (renewal._family_reason), which says which field is missing."""
 
     request_key = RequestKeyField()
 
     class Meta:
         model = Renewal
-        fields = ["outcome", "loss_reason", "note"]
-        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+        fields = ["outcome", "family_reason", "family_reason_note", "note"]
+        widgets = {
+            "outcome": forms.RadioSelect,
+            "family_reason": forms.RadioSelect,
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {"outcome": {"required": _("Choose what the family answered.")}}
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"request_key": uuid.uuid4(), "outcome": Renewal.Outcome.UNDECIDED})
+        kwargs.setdefault("initial", {"request_key": uuid.uuid4()})
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = [
             (value, label) for value, label in Renewal.Outcome.choices if value != Renewal.Outcome.RENEWED
         ]
-        self.fields["loss_reason"].help_text = _("When the family declines: why the student is lost.")
+        reason = self.fields["family_reason"]
+        reason.choices = FamilyReason.choices  # radios: no empty choice to tick
+        reason.help_text = _("When the family declines: the family's main reason.")
+        self.fields["family_reason_note"].help_text = _("When the reason is other: in a few words.")
+
+
+class PauseForm(BoundedForm):
+    """A pause: why, and the day the family expects the student back (pauses.return_refusal)."""
+
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=500,
+        error_messages={"required": _("Say why the student pauses.")},
+    )
+    expected_return_on = forms.DateField(
+        label=_("expected back on"),
+        error_messages={"required": _("Enter the day the student is expected back.")},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean_expected_return_on(self):
+        day = self.cleaned_data["expected_return_on"]
+        if refusal := return_refusal(day, timezone.localdate()):
+            raise forms.ValidationError(refusal)
+        return day
 
 
 class LessonTalkForm(BoundedModelForm):

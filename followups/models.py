@@ -285,9 +285,23 @@ class LessonTalk(models.Model):
         return str(self.lesson)
 
 
+class FamilyReason(models.TextChoices):
+    """Why a family does not renew, as the family puts it. Apart from LossReason on purpose: that list
+    judges the campus's own work (in a retention case); a family that moves away is nobody's fault."""
+
+    PRICE = "price", _("Price")
+    RESULTS = "results", _("Results")
+    SCHEDULE = "schedule", _("Lesson times")
+    MOVING = "moving", _("Moving or changing schools")
+    COMPETITOR = "competitor", _("Chose another tutoring provider")
+    CHILD = "child", _("The child's own wish")
+    OTHER = "other", _("Other")
+
+
 class Renewal(models.Model):
     """R1: what the family said when asked about renewal — renewed with a new contract, declined
-    with the reason the student is lost, or not decided yet."""
+    with the family's reason, or not decided yet. Talks recorded before the family's reasons came
+    name a loss reason instead (loss_reason): the renewal report counts those as "other"."""
 
     class Outcome(models.TextChoices):
         RENEWED = "renewed", _("Renewed")
@@ -307,6 +321,18 @@ class Renewal(models.Model):
         verbose_name=_("new contract"),
     )
     loss_reason = models.CharField(_("reason"), max_length=20, choices=LossReason.choices, blank=True)
+    # db_default: rows written past the ORM (the benchmarks' bulk SQL) need no value.
+    family_reason = models.CharField(
+        _("why the family does not renew"),
+        max_length=12,
+        choices=FamilyReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    family_reason_note = models.CharField(
+        _("the other reason"), max_length=200, blank=True, default="", db_default=""
+    )
     note = models.TextField(_("what the family said"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
@@ -326,9 +352,16 @@ class Renewal(models.Model):
                 violation_error_message=_("A renewal needs the new contract, entered by the consultant."),
             ),
             models.CheckConstraint(
-                condition=~models.Q(outcome="declined") | ~models.Q(loss_reason=""),
+                condition=~models.Q(outcome="declined")
+                | ~models.Q(family_reason="")
+                | ~models.Q(loss_reason=""),  # an older talk: its loss reason
                 name="renewal_declined_has_reason",
                 violation_error_message=_("Choose why the family does not renew."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(family_reason="other") | ~models.Q(family_reason_note=""),
+                name="renewal_other_reason_said",
+                violation_error_message=_("Say in a few words why the family does not renew."),
             ),
         ]
         indexes = [models.Index(fields=["student", "-recorded_at"], name="renewal_student_at")]

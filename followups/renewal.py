@@ -23,7 +23,7 @@ from students.selectors import HOURS_GONE  # the hours gone, read the way every 
 from students.services import can_edit_file, hours_reconcile, renewal_refusal
 from timeline.services import timeline_add
 
-from .models import Renewal
+from .models import FamilyReason, Renewal
 from .pauses import ENDED_STOPS, callbacks_restart, record_status, stop_student_clocks
 
 # Students whose family is not asked about renewal for now, whatever their hours: an app above
@@ -104,7 +104,10 @@ def contract_ended(*, student: Student, actor=None) -> bool:
     old = Student.objects.filter(pk=student.pk).values_list("status", flat=True).first()
     if old not in (Student.Status.ACTIVE, Student.Status.PAUSED):
         return False
-    if not Student.objects.filter(pk=student.pk, status=old).update(status=Student.Status.ENDED):
+    # A pause's expected return means nothing once the hours are gone.
+    if not Student.objects.filter(pk=student.pk, status=old).update(
+        status=Student.Status.ENDED, expected_return_on=None
+    ):
         return False
     reason = _("All class hours are used.")
     stop_student_clocks(student, ENDED_STOPS, actor, reason)
@@ -150,25 +153,26 @@ def renewal_record(
     request_key: uuid.UUID,
     outcome: str,
     note: str = "",
-    loss_reason: str = "",
+    family_reason: str = "",
+    family_reason_note: str = "",
     contract=None,
 ) -> tuple[Renewal, bool]:
-    """What the family said about renewal. Declined names the reason the student is lost; renewed
-    names the new contract. Either answer meets R1; "not decided" keeps it open."""
+    """What the family said about renewal. Declined names the family's reason (FamilyReason; "other"
+    in a few words); renewed names the new contract. Either answer meets R1; "not decided" keeps it
+    open."""
     if not can_edit_file(actor, student):
         raise PermissionDenied(_("Only the student's learning manager and those above record this."))
     status = Student.objects.filter(pk=student.pk).values_list("status", flat=True).first()
     if refusal := renewal_refusal(student, status):  # refunded: nothing to ask (hours used up: ask)
         raise ValidationError(refusal, code="refunded")
     note = (note or "").strip()
-    if outcome == Renewal.Outcome.DECLINED and not loss_reason:
-        raise ValidationError({"loss_reason": _("Choose why the family does not renew.")})
+    if outcome not in Renewal.Outcome.values:
+        raise ValidationError({"outcome": _("Choose what the family answered.")})
     if outcome == Renewal.Outcome.RENEWED and (contract is None or contract.student_id != student.pk):
         raise ValidationError({"contract": _("A renewal needs the new contract, entered by the consultant.")})
     if outcome == Renewal.Outcome.UNDECIDED and not note:
         raise ValidationError({"note": _("Say what the family said and when to ask again.")})
-    if outcome != Renewal.Outcome.DECLINED:
-        loss_reason = ""
+    family_reason, family_reason_note = _family_reason(outcome, family_reason, family_reason_note)
     renewal, created = Renewal.objects.get_or_create(
         recorded_by=actor,
         request_key=request_key,
@@ -176,7 +180,8 @@ def renewal_record(
             "student": student,
             "outcome": outcome,
             "note": note,
-            "loss_reason": loss_reason,
+            "family_reason": family_reason,
+            "family_reason_note": family_reason_note,
             "contract": contract,
         },
     )
@@ -188,11 +193,27 @@ def renewal_record(
         campus_id=student.campus_id,
         actor=actor,
         reason=note,
-        data={"loss_reason": loss_reason, "number": contract.number if contract else ""},
+        data={
+            "family_reason": family_reason,
+            "family_reason_note": family_reason_note,
+            "number": contract.number if contract else "",
+        },
     )
     if outcome != Renewal.Outcome.UNDECIDED:
         deadline_meet(rule="R1", subject=student, actor=actor)
     return renewal, True
+
+
+def _family_reason(outcome: str, reason: str, note: str) -> tuple[str, str]:
+    """The family's reason and its words, checked; both empty unless the family declined."""
+    if outcome != Renewal.Outcome.DECLINED:
+        return "", ""
+    note = (note or "").strip()
+    if reason not in FamilyReason.values:
+        raise ValidationError({"family_reason": _("Choose why the family does not renew.")})
+    if reason == FamilyReason.OTHER and not note:
+        raise ValidationError({"family_reason_note": _("Say in a few words why the family does not renew.")})
+    return reason, note if reason == FamilyReason.OTHER else ""
 
 
 def contract_renewed(*, contract, actor) -> None:

@@ -19,6 +19,7 @@ from .forms import (
     StudentExamForm,
 )
 from .models import Exam
+from .pauses import pause_shown
 from .plans import PARENT_DOCUMENTS, TEACHER_PAPERS
 from .selectors import score_chart, sittings_open
 
@@ -115,6 +116,7 @@ def student_page(student, user) -> dict:
     the kinds of documents made for the parent and filed from teachers (the documents list marks them)."""
     return {
         **followup_sections(student, user),
+        "pause": pause_shown(student),  # the header's "paused · why · back on"
         "parent_documents": PARENT_DOCUMENTS,
         "teacher_papers": TEACHER_PAPERS,
     }

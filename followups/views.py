@@ -49,6 +49,7 @@ from .forms import (
     GrowthForm,
     LessonTalkForm,
     NoScoreForm,
+    PauseForm,
     ReasonForm,
     RenewalForm,
     ScoreForm,
@@ -293,11 +294,17 @@ def document_file(request, student_id: int, document_id: int):
 @require_POST
 def student_pause(request, student_id: int):
     student = _student(request, student_id)
-    form = ReasonForm(request.POST)
+    if not can_edit_file(request.user, student):  # refused before the form says what it misses
+        raise PermissionDenied
+    form = PauseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _refusal(form, _("Say why the student pauses.")))
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
         return redirect(student)
-    paused = pauses.student_pause(student=student, actor=request.user, reason=form.cleaned_data["reason"])
+    try:
+        paused = pauses.student_pause(student=student, actor=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(student)
     return _done(
         request, student, "", paused, _("Paused: the parent callbacks wait until the student returns.")
     )

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from config import exports
 from config.exports import Column, Export, Sheet, Typed
+from followups.models import FamilyReason
 from students.models import LossReason
 
 PREVIOUS = _("previous period")
@@ -360,7 +361,7 @@ RENEWAL_COLUMNS = (
     Column(_("Below the threshold since"), "opened_at", exports.DATE),
     Column(_("Hours left now"), "student.hours_left", exports.HOURS),
     Column(_("Answer"), lambda d: ANSWERS.get(d.answer, d.answer)),
-    Column(_("Reason"), lambda d: dict(LossReason.choices).get(d.decline_reason), width=20),
+    Column(_("Reason"), lambda d: dict(FamilyReason.choices).get(d.decline_reason), width=20),
     Column(_("Hours renewed"), "renewed_hours", exports.HOURS),
     Column(_("Amount renewed"), "renewed_amount", exports.MONEY),
 )

@@ -12,6 +12,7 @@ from accounts import scope
 from accounts.models import User
 from config.forms import BoundedForm
 from deadlines.rules import RULES
+from followups.models import FamilyReason
 from students.models import LossReason
 
 from .periods import DEFAULT_PRESET, LONGEST, PRESETS, Period
@@ -178,7 +179,7 @@ class DeadlineListForm(ListForm):
 
 class RenewalListForm(ListForm):
     answer = forms.ChoiceField(label=_("Answer"), required=False, choices=_choices(ANSWERS))
-    reason = forms.ChoiceField(label=_("Reason"), required=False, choices=_choices(LossReason.values))
+    reason = forms.ChoiceField(label=_("Reason"), required=False, choices=_choices(FamilyReason.values))
 
 
 class CaseListForm(ListForm):

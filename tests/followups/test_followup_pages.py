@@ -238,7 +238,9 @@ def test_pause_and_return_from_the_student_page(client, company, taught):
     client.post(f"/followups/students/{taught.pk}/pause/", {"reason": ""})
     taught.refresh_from_db()
     assert taught.status == "active"
-    client.post(f"/followups/students/{taught.pk}/pause/", {"reason": "病假两周"})
+    client.post(
+        f"/followups/students/{taught.pk}/pause/", {"reason": "病假两周", "expected_return_on": "2026-12-15"}
+    )
     taught.refresh_from_db()
     assert taught.status == "paused"
     assert "学生复课" in client.get(f"/students/{taught.pk}/").content.decode()
@@ -251,7 +253,7 @@ def test_a_renewal_talk_from_the_student_page(client, company, taught):
     url = f"/followups/students/{taught.pk}/renewal/"
     data = {
         "outcome": "declined",
-        "loss_reason": "",
+        "family_reason": "",
         "note": "家长觉得反馈太少",
         "request_key": str(uuid.uuid4()),
     }
@@ -260,9 +262,9 @@ def test_a_renewal_talk_from_the_student_page(client, company, taught):
     client.force_login(company.manager_a1)
     bad = client.post(url, data, HTTP_HX_REQUEST="true")
     assert "请选择家长不续费的原因。" in bad.content.decode() and "家长觉得反馈太少" in bad.content.decode()
-    ok = client.post(url, {**data, "loss_reason": "relationship"}, HTTP_HX_REQUEST="true")
+    ok = client.post(url, {**data, "family_reason": "results"}, HTTP_HX_REQUEST="true")
     assert ok.headers["HX-Refresh"] == "true"
-    assert Renewal.objects.get().loss_reason == "relationship"
+    assert Renewal.objects.get().family_reason == "results"
     renewed = {**data, "outcome": "renewed", "request_key": str(uuid.uuid4())}
     assert "renewed" not in dict(
         client.post(url, renewed, HTTP_HX_REQUEST="true").context["renewal_form"].fields["outcome"].choices

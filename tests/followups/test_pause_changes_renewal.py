@@ -2,7 +2,7 @@
 renewal (R1) and used-up hours end the contract."""
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -27,13 +27,16 @@ def l4s(student):
 
 def test_a_pause_stops_the_callbacks_and_the_return_restarts_them(company, taught, time_machine):
     manager = company.manager_a1
+    back = date(2026, 12, 24)
     with pytest.raises(ValidationError):
-        student_pause(student=taught, actor=manager, reason=" ")
+        student_pause(student=taught, actor=manager, reason=" ", expected_return_on=back)
     with pytest.raises(PermissionDenied):
-        student_pause(student=taught, actor=company.manager_a2, reason="病假")
+        student_pause(student=taught, actor=company.manager_a2, reason="病假", expected_return_on=back)
     time_machine.move_to(at(2026, 12, 3, 10, 0), tick=False)
-    assert student_pause(student=taught, actor=manager, reason="病假两周")
-    assert not student_pause(student=taught, actor=manager, reason="病假两周")  # once
+    assert student_pause(student=taught, actor=manager, reason="病假两周", expected_return_on=back)
+    assert not student_pause(
+        student=taught, actor=manager, reason="病假两周", expected_return_on=back
+    )  # once
     (stopped,) = l4s(taught)
     assert (stopped.status, stopped.reason) == (Status.WAIVED, "病假两周")
     # Three weeks away: no callback falls due, none is late.
@@ -52,7 +55,9 @@ def test_a_pause_stops_the_callbacks_and_the_return_restarts_them(company, taugh
 
 
 def test_after_two_months_a_return_restarts_callbacks_every_two_weeks(company, taught, time_machine):
-    student_pause(student=taught, actor=company.manager_a1, reason="寒假回老家")
+    student_pause(
+        student=taught, actor=company.manager_a1, reason="寒假回老家", expected_return_on=date(2027, 2, 20)
+    )
     time_machine.move_to(at(2027, 2, 20, 10, 0), tick=False)
     student_resume(student=taught, actor=company.manager_a1)
     assert l4s(taught)[-1].due_at == at(2027, 3, 6, 10, 0)
@@ -142,7 +147,7 @@ def test_hours_below_the_threshold_ask_for_renewal_and_used_up_hours_end_the_con
     assert Deadline.objects.filter(rule="R1").count() == 1  # the morning run opens it once
     with pytest.raises(ValidationError) as error:
         renewal_record(student=taught, actor=manager, request_key=uuid.uuid4(), outcome="declined")
-    assert "loss_reason" in error.value.message_dict
+    assert "family_reason" in error.value.message_dict
     renewal_record(
         student=taught, actor=manager, request_key=uuid.uuid4(), outcome="undecided", note="下周再问"
     )
@@ -171,7 +176,7 @@ def test_hours_below_the_threshold_ask_for_renewal_and_used_up_hours_end_the_con
     assert l4s(taught)[-1].status == Status.OPEN
 
 
-def test_a_declined_renewal_names_why_the_student_is_lost(company, taught, time_machine):
+def test_a_declined_renewal_names_the_familys_reason(company, taught, time_machine):
     spend(taught, company.manager_a1, Decimal(30), time_machine, 2)
     key = uuid.uuid4()
     for _ in range(2):  # a double click records once
@@ -180,10 +185,10 @@ def test_a_declined_renewal_names_why_the_student_is_lost(company, taught, time_
             actor=company.manager_a1,
             request_key=key,
             outcome="declined",
-            loss_reason="relationship",
+            family_reason="results",
             note="家长觉得反馈太少",
         )
-    assert (Renewal.objects.get().outcome, Renewal.objects.get().loss_reason) == ("declined", "relationship")
+    assert (Renewal.objects.get().outcome, Renewal.objects.get().family_reason) == ("declined", "results")
     assert Deadline.objects.get(rule="R1").status == Status.MET
     with pytest.raises(PermissionDenied):
         renewal_record(

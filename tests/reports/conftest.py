@@ -81,11 +81,15 @@ def contract(of: Student, hours: int, amount: int, consultant) -> Contract:
     )
 
 
-def renewal_talk(of: Student, outcome: str, on: datetime, *, by, reason="", renewed=None) -> Renewal:
-    """The family's answer about renewal, recorded at `on`; `renewed`: (hours, amount, consultant)."""
+def renewal_talk(
+    of: Student, outcome: str, on: datetime, *, by, family="", reason="", renewed=None
+) -> Renewal:
+    """The family's answer about renewal, recorded at `on`: `family` the family's reason, `reason` a
+    loss reason (as talks recorded before the family's reasons were asked); `renewed`: (hours,
+    amount, consultant)."""
     new = contract(of, *renewed) if renewed else None
     talk = Renewal.objects.create(
-        student=of, outcome=outcome, loss_reason=reason, contract=new, recorded_by=by
+        student=of, outcome=outcome, family_reason=family, loss_reason=reason, contract=new, recorded_by=by
     )
     Renewal.objects.filter(pk=talk.pk).update(recorded_at=on)
     return talk
