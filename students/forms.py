@@ -6,12 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from config.bounds import CONTROL_CHARACTERS, LESSON_MAX_DURATION, MAX_DATE, in_bounds, key_from
+from config.bounds import LESSON_MAX_DURATION, MAX_DATE, in_bounds, key_from
 from config.drafts import DraftUploadsMixin
 from config.forms import BoundedForm, BoundedModelForm
 from config.once import RequestKeyField
 from config.uploads import check_upload
 
+from . import import_files
 from .models import Contract, Document, Guardian, Lesson, Student, phone_validator
 from .services import (
     CONTRACT_CORRECTABLE,
@@ -390,21 +391,33 @@ class ContractImportForm(BoundedForm):
     not kept (config/drafts.py keeps valid files), and its rows are checked after the upload, on the
     import's page. So no draft here."""
 
-    file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8, at most 5 MB."))
+    file = forms.FileField(
+        label=_("Excel or CSV file"),
+        help_text=_("Excel (.xlsx) or CSV (UTF-8, GBK or UTF-16), at most 5 MB."),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 5 * 1024 * 1024:
+        if upload.size > import_files.MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB."))
-        try:
-            self.text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise forms.ValidationError(
-                _("The file is not UTF-8 text. Save it as CSV UTF-8 and try again.")
-            ) from None
-        if CONTROL_CHARACTERS.search(self.text):  # NUL and the like: not a text a person typed
-            raise forms.ValidationError(_("This is not a CSV text file."))
+        self.text = import_files.upload_text(upload.read())  # its ValidationError says why not
         return upload
+
+
+class ContractImportConfirmForm(BoundedForm):
+    """The preview's button: it names the job it was shown for, so a page of another job confirms nothing."""
+
+    job = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, job, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.job = job
+        self.fields["job"].initial = job.pk
+
+    def clean_job(self):
+        if self.cleaned_data["job"] != self.job.pk:
+            raise forms.ValidationError(_("This button belongs to another import. Reload the page."))
+        return self.cleaned_data["job"]
 
 
 class RenewalForm(ContractIntakeForm):

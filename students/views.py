@@ -5,6 +5,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError, OperationalError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -25,13 +26,23 @@ from timeline.models import Access
 from timeline.services import access_record
 
 from . import privacy, sections
-from .contract_import import COLUMNS as IMPORT_COLUMNS
-from .contract_import import contract_import_expire, contract_import_start
+from .contract_import import HEADER_ROWS as IMPORT_HEADERS
+from .contract_import import (
+    TEMPLATE_NAME,
+    contract_import_confirm,
+    contract_import_expire,
+    contract_import_history,
+    contract_import_preview,
+    contract_import_start,
+    contract_import_students,
+    contract_import_template,
+)
 from .exports import student_list_export
 from .forms import (
     AssignForm,
     CaseloadFilterForm,
     ContractCorrectionForm,
+    ContractImportConfirmForm,
     ContractImportForm,
     ContractIntakeForm,
     DocumentForm,
@@ -456,19 +467,61 @@ def contract_import_new(request):
         )
         return redirect("students:import", job.pk)
     jobs = ContractImport.objects.filter(created_by=request.user)[:10]
-    context = {"form": form, "jobs": jobs, "columns": ",".join(IMPORT_COLUMNS)}
+    context = {"form": form, "jobs": jobs, "headers": IMPORT_HEADERS}
     return TemplateResponse(request, "students/import_new.html", context)
 
 
 @login_required
+def contract_import_template_view(request):
+    """The workbook to fill in, with the headers the import reads."""
+    if request.user.role not in SIGNERS:
+        raise PermissionDenied
+    return FileResponse(
+        contract_import_template(),
+        as_attachment=True,
+        filename=TEMPLATE_NAME,
+        content_type=exports.CONTENT_TYPE,
+    )
+
+
+IMPORT_PAGE = 200  # rows of the preview, or students created, a page
+
+
+@login_required
 def contract_import_status(request, pk: int):
-    job = get_object_or_404(ContractImport, pk=pk, created_by=request.user)
+    """The job's progress; once checked, its rows with their problems (the preview) and the button
+    that imports them; once imported, the students created."""
+    # Polled every second while running: the file itself (up to 5 MB) is the worker's, not the page's.
+    job = get_object_or_404(ContractImport.objects.defer("text"), pk=pk, created_by=request.user)
     # A job whose worker died stops here, and the page says what to do; on SQLite, while the worker
     # writes, the beat task marks it a little later.
     with suppress(OperationalError):
         contract_import_expire(job=job)
+    context = {"job": job}
+    if not job.running:
+        problems, rows = contract_import_preview(job)
+        shown = contract_import_students(job, request.user) if job.status == job.Status.DONE else rows
+        context |= {
+            "problems": problems,
+            "page": Paginator(shown, IMPORT_PAGE).get_page(request.GET.get("page")),
+            "history": contract_import_history(job),
+            "confirm": ContractImportConfirmForm(job=job) if job.status == job.Status.READY else None,
+        }
     template = "students/import.html#progress" if request.htmx else "students/import.html"
-    return TemplateResponse(request, template, {"job": job})
+    return TemplateResponse(request, template, context)
+
+
+@login_required
+@require_POST
+def contract_import_confirm_view(request, pk: int):
+    """The uploader imports the rows they saw; a second click finds the job confirmed and does nothing."""
+    job = get_object_or_404(ContractImport.objects.defer("text", "rows"), pk=pk, created_by=request.user)
+    form = ContractImportConfirmForm(request.POST, job=job)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("job", [_("Reload the page and try again.")])))
+    elif not contract_import_confirm(job=job, actor=request.user):
+        messages.info(request, _("This import is not waiting for a confirmation: nothing more was done."))
+    return redirect("students:import", job.pk)
 
 
 @login_required

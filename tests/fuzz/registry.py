@@ -15,6 +15,7 @@ from followups.forms import DocumentGivenForm, ExamLearnedForm, NoScoreForm, Rea
 from handover import views as handover_views
 from refunds import views as refunds_views
 from retention import views as retention_views
+from students.forms import ContractImportConfirmForm
 
 # Django's own pages served by the admin site are not the product's forms.
 SKIPPED_NAMESPACES = {"admin"}
@@ -81,6 +82,14 @@ REGISTRY: dict[str, Entry] = {
     "students:contract_new": Entry("consultant_a"),
     "students:import_new": Entry("consultant_a"),
     "students:import": Entry("consultant_a", lambda w: {"pk": w.contract_import.pk}),
+    "students:import_template": Entry("consultant_a", host=lambda w, k: reverse("students:import_new")),
+    # The world's import is done: the button is not on its page, so the form comes from its class.
+    "students:import_confirm": Entry(
+        "consultant_a",
+        lambda w: {"pk": w.contract_import.pk},
+        host=lambda w, k: reverse("students:import", kwargs=k),
+        form=lambda slug, w: ContractImportConfirmForm(job=w.contract_import),
+    ),
     "students:timetable": Entry("scheduler_a"),
     "students:assign": Entry("supervisor_a", _student),
     "students:detail": Entry("manager_a1", _student),

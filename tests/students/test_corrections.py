@@ -548,5 +548,8 @@ def test_an_imported_row_confirms_its_amount_in_an_extra_last_column(
             client.post("/students/import/", {"file": SimpleUploadedFile("contracts.csv", text.encode())})
     refused, imported = ContractImport.objects.order_by("pk")
     assert refused.status == "failed" and "12000.00" in refused.errors[0]["reason"]
+    with django_capture_on_commit_callbacks(execute=True):  # the preview's button
+        client.post(f"/students/import/{imported.pk}/confirm/", {"job": imported.pk})
+    imported.refresh_from_db()
     assert imported.status == "done" and Contract.objects.get(number="HD-2").amount == 10000
     assert Event.objects.get(kind="contract.signed", data__number="HD-2").data["amount_confirmed"] is True

@@ -7,10 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from students import contract_import
 from students.contract_import import COLUMNS, contract_import_expire, contract_import_run
 from students.models import Contract, ContractImport
+from timeline.models import Event
 
 SH = ZoneInfo("Asia/Shanghai")
 FILE = "\n".join(
@@ -68,7 +70,13 @@ def test_a_job_within_the_time_keeps_running_and_polling(client, company, now, s
 def test_the_page_does_not_fail_a_job_its_worker_is_importing(company, monkeypatch, settings):
     """The page's check runs (in another connection) while the worker imports: the worker wins."""
     settings.CONTRACT_IMPORT_TIMEOUT = timedelta(minutes=15)
-    job = job_of(company, ContractImport.Status.PENDING, timedelta(minutes=30))  # a slow queue
+    job = job_of(company, ContractImport.Status.PENDING, timedelta(hours=1))
+    assert contract_import_run(job_id=job.pk).status == ContractImport.Status.READY
+    # Confirmed half an hour ago, and only now taken up by a worker (a slow queue).
+    confirmed = job.created_at + timedelta(minutes=30)
+    ContractImport.objects.filter(pk=job.pk).update(
+        status=ContractImport.Status.IMPORTING, confirmed_at=confirmed
+    )
     sign, seen = contract_import.contract_sign, {}
 
     def page_checks_meanwhile():
@@ -107,3 +115,22 @@ def test_the_beat_task_fails_stale_imports_nobody_looks_at(company, now, setting
         fresh.pk: ContractImport.Status.CHECKING,
         done.pk: ContractImport.Status.DONE,
     }
+
+
+def test_a_confirmed_import_is_timed_from_its_confirmation_and_a_checked_one_waits(company, now, settings):
+    settings.CONTRACT_IMPORT_TIMEOUT = timedelta(minutes=15)
+    waiting = job_of(
+        company, ContractImport.Status.READY, timedelta(days=2)
+    )  # its uploader has not confirmed
+    assert not contract_import_expire(job=waiting)
+    just = job_of(company, ContractImport.Status.IMPORTING, timedelta(hours=2))
+    ContractImport.objects.filter(pk=just.pk).update(confirmed_at=timezone.now() - timedelta(minutes=5))
+    just.refresh_from_db()
+    assert not contract_import_expire(job=just)
+    stuck = job_of(company, ContractImport.Status.IMPORTING, timedelta(hours=2))
+    ContractImport.objects.filter(pk=stuck.pk).update(confirmed_at=timezone.now() - timedelta(minutes=20))
+    stuck.refresh_from_db()
+    assert contract_import_expire(job=stuck)
+    assert Event.objects.get(kind="contract_import.failed", subject_id=stuck.pk).from_state == "importing"
+    statuses = dict(ContractImport.objects.values_list("pk", "status"))
+    assert statuses == {waiting.pk: "ready", just.pk: "importing", stuck.pk: "failed"}

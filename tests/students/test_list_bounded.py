@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from deadlines.services import deadline_open, sweep
 from followups.renewal import renewals_open
 from refunds import services as refunds
-from students.contract_import import COLUMNS, contract_import_run
+from students.contract_import import COLUMNS, contract_import_confirm, contract_import_run
 from students.models import Contract, ContractImport, Guardian, Lesson, Student
 from students.selectors import LATE_ROWS, Caseload, caseload, phone_guardians
 from students.services import (
@@ -110,6 +110,8 @@ def test_the_hours_columns_are_the_rows_own_after_every_path(company, time_machi
         text=",".join(COLUMNS)
         + "\nHD-3,2026-12-01 10:00,钱多多,女,海淀实验中学,初二,钱妈妈,母亲,13900002222,数学,30,220,6600",
     )
+    assert contract_import_run(job_id=job.pk).status == ContractImport.Status.READY  # the preview
+    assert contract_import_confirm(job=job, actor=company.consultant_a)
     assert contract_import_run(job_id=job.pk).status == ContractImport.Status.DONE
     assert hours(Student.objects.get(full_name="钱多多")) == (30, 0, 30) and drifted() == []
     case = case_lost(student, company)  # a refund, approved and paid: the lessons to come cancelled
