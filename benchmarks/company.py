@@ -946,7 +946,10 @@ class Company:
                 "campus_id": "d.campus_id",
                 "owner_id": "d.owner_id",
                 "student_id": "d.student_id",
-                "opened_at": "d.due - interval '7 days'",
+                # A week before the due time, or (a clock due later) some time in the last fortnight:
+                # never in the future, which would count as reached today in the reports.
+                "opened_at": "LEAST(d.due - interval '7 days', "
+                f"{NOW} - make_interval(mins => (d.seed % 20160)::int))",
                 "due_at": "d.due",
                 "remind_at": "CASE WHEN d.st = 'open' THEN d.due - interval '1 day' END",
                 "reminded_at": f"CASE WHEN d.st = 'open' AND d.due - interval '1 day' <= {NOW} "

@@ -288,6 +288,19 @@ CELERY_BEAT_SCHEDULE = {
     "weekend-timetables": {"task": "handover.weekend_timetables_open", "schedule": crontab(hour=7, minute=0)},
     "growth-records": {"task": "followups.growth_records_open", "schedule": crontab(hour=7, minute=5)},
     "renewals": {"task": "followups.renewals_open", "schedule": crontab(hour=7, minute=10)},
+    # The company's figures per campus and day (reports.figures): the two months the reports compare
+    # by default every hour, the two years a year's report compares every night.
+    "report-figures-recent": {
+        "task": "reports.figures_refresh",
+        "schedule": crontab(minute=20),
+        "kwargs": {"days": 62},
+        "options": {"expires": 3000},
+    },
+    "report-figures-year": {
+        "task": "reports.figures_refresh",
+        "schedule": crontab(hour=2, minute=45),
+        "kwargs": {"days": 732},
+    },
     # Uploads kept for a form's re-render live a day (config/drafts.py).
     "upload-drafts-clean": {"task": "config.drafts_clean", "schedule": crontab(minute=40)},
 }

@@ -161,6 +161,17 @@ class Deadline(models.Model):
                 condition=Q(status__in=["open", "overdue", "escalated"]),
                 name="deadline_campus_active_due",
             ),
+            # The company's punctuality report (reports.selectors.punctuality: today's deadlines and
+            # the days not yet kept per campus, read from the index alone) and the deadlines behind
+            # its figures, the latest due first.
+            models.Index(
+                fields=["due_at"],
+                include=["campus", "rule", "status", "escalation_level"],
+                name="deadline_due",
+            ),
+            # The company's renewal report (reports.selectors.threshold_reached): the students who
+            # reached the threshold today and on the days not yet kept per campus.
+            models.Index(fields=["opened_at"], condition=Q(rule="R1"), name="deadline_renewal_opened"),
             # The clocks of one record: a case's, a handover's, a refund's page (deadlines_of).
             models.Index(fields=["subject_type", "subject_id"], name="deadline_subject"),
             # The student page's open clocks, and the student list's late students (Caseload.late_rows,

@@ -21,6 +21,7 @@ from followups.renewal import renewal_record, renewals_open
 from followups.scores import growth_records_open, score_record
 from handover.models import WeekendTimetable
 from handover.services import coming_saturday, weekend_timetable_confirm, weekend_timetables_open
+from reports.figures import figures_refresh
 from students.models import Contract, Student
 
 from . import company
@@ -371,8 +372,14 @@ def undecided(life: Life, *, days_ago: int):
 
 
 def pause(life: Life, *, days_ago: int):
-    yield at(life.scene.today - timedelta(days=days_ago), 11)
-    student_pause(student=life.student, actor=life.manager, reason="病假两周，预计下月初复课")
+    paused_on = life.scene.today - timedelta(days=days_ago)
+    yield at(paused_on, 11)
+    student_pause(
+        student=life.student,
+        actor=life.manager,
+        reason="病假两周，在家休养",
+        expected_return_on=paused_on + timedelta(days=14),
+    )
 
 
 # The school's monthly exam of 人大附中's 初二, entered in the campus's exam calendar (L5): 陈子涵's
@@ -520,6 +527,8 @@ def demo_seed(*, students: int = 0) -> dict:
     scene.run()
     with time_machine.travel(now, tick=False):
         notices_read()
+        # The company's reports read the days before today as the hourly beat keeps them.
+        figures_refresh(days=62)
     return {
         "campuses": len(campuses),
         "users": User.objects.count(),

@@ -26,6 +26,7 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -35,6 +36,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncWeek
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import scope
@@ -42,13 +44,14 @@ from accounts.models import Campus, Role, Team, User
 from deadlines.models import Deadline, Status
 from deadlines.rules import RULES
 from deadlines.selectors import COUNTED_ON_TIME, OnTime, deadlines_for
-from followups.models import Renewal
+from followups.models import FamilyReason, Renewal
 from refunds.models import Refund
 from retention.models import Case
 from retention.reasons import ITEMS
 from students.models import Lesson, LossReason, Student
 from students.selectors import students_for
 
+from .models import DeadlineDay, FigureSpan, LessonDay, RenewalDay
 from .periods import Period
 
 # Who reads which report. Finance reads the refunds of the retention report only.
@@ -174,6 +177,77 @@ def _week_of(monday: date, period: Period) -> Period:
     return Period(max(monday, period.first), min(monday + timedelta(days=6), period.last))
 
 
+# The company at a glance: the figures kept per campus and day (reports.models, reports.figures) for
+# the days they cover, the records themselves for the others (today's among them).
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The days of a report's two periods whose figures are kept, and the days counted from the
+    records (before and after them); when the kept ones were counted."""
+
+    days: Period | None
+    counted: list[Period]
+    refreshed_at: datetime | None = None
+
+    def counted_q(self, field_name: str) -> Q:
+        """The records of the counted days."""
+        found = Q(pk__in=[])
+        for part in self.counted:
+            found |= _within(part, field_name)
+        return found
+
+
+def kept_days(reader: Reader, kind: str, days: Period, *, today: date) -> Kept:
+    """Which of `days` a report reads from the kept figures of `kind`: only a company-wide reader's,
+    by campus (the kept figures have no people); never today, whose figures are still counting."""
+    span = _spans(reader.user).get(kind) if reader.by_campus else None
+    if span is None or span.first is None:
+        return Kept(None, [days])
+    first, last = max(days.first, span.first), min(days.last, span.last, today - timedelta(days=1))
+    if first > last:
+        return Kept(None, [days])
+    before = [Period(days.first, first - timedelta(days=1))] if days.first < first else []
+    after = [Period(last + timedelta(days=1), days.last)] if last < days.last else []
+    return Kept(Period(first, last), before + after, span.refreshed_at)
+
+
+def _spans(user) -> dict[str, FigureSpan]:
+    """Every kind's kept span, read once per request (the overview reads three kinds)."""
+    spans = getattr(user, "_figure_spans", None)
+    if spans is None:
+        spans = user._figure_spans = {span.kind: span for span in FigureSpan.objects.all()}
+    return spans
+
+
+def _added(rows: Iterable[dict], keys: tuple[str, ...]) -> list[dict]:
+    """Rows of the same keys added up: a campus's kept figures and those counted from its records."""
+    merged: dict[tuple, dict] = {}
+    for row in rows:
+        key = tuple(row[name] for name in keys)
+        if key not in merged:
+            merged[key] = dict(row)
+            continue
+        for name, value in row.items():
+            if name not in keys and isinstance(value, int | Decimal):
+                merged[key][name] += value
+    return list(merged.values())
+
+
+def _figures_of(row: dict) -> dict:
+    """A kept row's figures without its campus (to be named as the records' rows name it)."""
+    return {name: value for name, value in row.items() if not name.startswith("campus")}
+
+
+def _kept_sums(fields: Iterable[str], periods: dict[str, Period]) -> dict:
+    """`now_due`, `before_due`, …: a kept figure summed over the days of each period."""
+    return {
+        f"{name}_{figure}": Coalesce(Sum(figure, filter=_on_days(period, "day")), 0)
+        for name, period in periods.items()
+        for figure in fields
+    }
+
+
 def _rows_of(rows: Iterable, sort) -> tuple[list, int]:
     """The first MAX_ROWS rows by `sort` (the worst first), and how many were left out."""
     ordered = sorted(rows, key=sort)
@@ -238,6 +312,7 @@ class PunctualityReport:
     rules: list[str]  # the rules with deadlines due in either period, in the rules' order
     total: Pair
     weeks: list[Week]
+    kept_at: datetime | None = None  # when the kept figures it read were counted, if it read any
 
 
 # What a deadline's late status can be, for the lists behind the figures.
@@ -250,12 +325,14 @@ def report_deadlines(reader: Reader) -> QuerySet[Deadline]:
     return deadlines_for(reader.user).filter(reader.narrowed(campus="campus", person="owner"))
 
 
-def counted_deadlines(reader: Reader, period: Period, *, now: datetime) -> QuerySet[Deadline]:
-    """The deadlines an on-time rate counts: due in the period and by now, waived ones aside. The
-    statuses are named rather than "not waived", so that a person's deadlines are an index range
-    (deadline_owner_status_due) as on the team's day."""
+def counted_deadlines(
+    reader: Reader, period: Period, *, now: datetime, days: Q | None = None
+) -> QuerySet[Deadline]:
+    """The deadlines an on-time rate counts: due in the period (or on `days` of it) and by now, waived
+    ones aside. The statuses are named rather than "not waived", so that a person's deadlines are an
+    index range (deadline_owner_status_due) as on the team's day."""
     return report_deadlines(reader).filter(
-        _within(period, "due_at"), status__in=COUNTED_ON_TIME, due_at__lte=now
+        _within(period, "due_at") if days is None else days, status__in=COUNTED_ON_TIME, due_at__lte=now
     )
 
 
@@ -287,12 +364,15 @@ def punctuality(reader: Reader, period: Period, *, now: datetime, weeks: bool = 
     previous = period.previous()
     group = grouping(reader, campus="campus", person="owner")
     both = Period(previous.first, period.last)
+    kept = kept_days(reader, "deadlines", both, today=timezone.localdate(now))
     cells = (
-        counted_deadlines(reader, both, now=now)
+        counted_deadlines(reader, both, now=now, days=kept.counted_q("due_at"))
         .values(group.key, *group.labels, "rule")
         .annotate(**_punctual_counts("now", period), **_punctual_counts("before", previous))
         .order_by()
     )
+    if kept.days:
+        cells = _added([*cells, *_kept_punctuality(reader, kept.days, period, previous)], (group.key, "rule"))
     rows: dict[object, PunctualityRow] = {}
     total = Pair(Punctual(), Punctual())
     rules = set()
@@ -313,21 +393,47 @@ def punctuality(reader: Reader, period: Period, *, now: datetime, weeks: bool = 
     for row in shown:
         row.cells = [(rule, row.rules.get(rule)) for rule in rule_ids]
     trend = punctuality_weeks(reader, period, now=now) if weeks else []
-    return PunctualityReport(period, previous, group, shown, left_out, rule_ids, total, trend)
+    return PunctualityReport(
+        period, previous, group, shown, left_out, rule_ids, total, trend, kept.refreshed_at
+    )
+
+
+PUNCTUAL_FIGURES = ("due", "on_time", "escalated")
+
+
+def _kept_punctuality(reader: Reader, days: Period, period: Period, previous: Period) -> QuerySet:
+    """The kept figures of `days` by campus and rule, as `punctuality` counts them."""
+    return (
+        DeadlineDay.objects.filter(scope.campus_q(reader.user), _on_days(days, "day"))
+        .values("campus", "campus__name", "rule")
+        .annotate(**_kept_sums(PUNCTUAL_FIGURES, {"now": period, "before": previous}))
+        .order_by()
+    )
 
 
 def punctuality_weeks(reader: Reader, period: Period, *, now: datetime) -> list[Week]:
-    """The period's deadlines by the week (Monday to Sunday) they were due in. One query."""
-    by_week = (
-        counted_deadlines(reader, period, now=now)
+    """The period's deadlines by the week (Monday to Sunday) they were due in. One query (two for the
+    company at a glance: the kept days and the others)."""
+    kept = kept_days(reader, "deadlines", period, today=timezone.localdate(now))
+    by_week = [
+        {**row, "week": row["week"].date()}
+        for row in counted_deadlines(reader, period, now=now, days=kept.counted_q("due_at"))
         .annotate(week=TruncWeek("due_at"))
         .values("week")
         .annotate(**_punctual_counts("now", period))
-        .order_by("week")
-    )
+        .order_by()
+    ]
+    if kept.days:
+        by_week += (
+            DeadlineDay.objects.filter(scope.campus_q(reader.user), _on_days(kept.days, "day"))
+            .annotate(week=TruncWeek("day"))
+            .values("week")
+            .annotate(**_kept_sums(PUNCTUAL_FIGURES, {"now": period}))
+            .order_by()
+        )
     return [
-        Week(row["week"].date(), _punctual(row, "now"), _week_of(row["week"].date(), period))
-        for row in by_week
+        Week(row["week"], _punctual(row, "now"), _week_of(row["week"], period))
+        for row in sorted(_added(by_week, ("week",)), key=lambda row: row["week"])
     ]
 
 
@@ -401,6 +507,7 @@ class RenewalReport:
     left_out: int
     total: Pair
     reasons: list[ReasonRow]
+    kept_at: datetime | None = None  # when the kept figures it read were counted, if it read any
 
 
 ANSWERS = ("renewed", "declined", "undecided")
@@ -412,9 +519,25 @@ def _since_threshold() -> QuerySet[Renewal]:
     return Renewal.objects.filter(student=OuterRef("student"), recorded_at__gte=OuterRef("opened_at"))
 
 
-def threshold_reached(reader: Reader, period: Period) -> QuerySet[Deadline]:
-    """The R1 deadlines opened in the period, in the reader's scope, waived ones aside, each with the
-    family's answer since (`answer`: renewed, declined or undecided), the reason of the latest decline
+# Why a family declined (FamilyReason). A talk recorded before the families' reasons named only a
+# loss reason, which judges the campus and not the family's decision: it counts as "other".
+FAMILY_REASON = models.Case(
+    When(family_reason="", loss_reason__gt="", then=Value(FamilyReason.OTHER.value)),
+    default="family_reason",
+    output_field=CharField(),
+)
+
+
+def threshold_reached(reader: Reader, period: Period, *, days: Q | None = None) -> QuerySet[Deadline]:
+    """The R1 deadlines opened in the period (or on `days` of it), in the reader's scope, with the
+    family's answer since (answered_thresholds)."""
+    opened = _within(period, "opened_at") if days is None else days
+    return answered_thresholds(report_deadlines(reader).filter(opened))
+
+
+def answered_thresholds(deadlines: QuerySet[Deadline]) -> QuerySet[Deadline]:
+    """The R1 deadlines among `deadlines`, waived ones aside, each with the family's answer since it
+    opened (`answer`: renewed, declined or undecided), the reason of the latest decline
     (`decline_reason`) and the hours and amount of the renewing contract (a renewal always has its
     contract: renewal_renewed_has_contract)."""
     renewal = _since_threshold().filter(outcome=Renewal.Outcome.RENEWED).order_by("recorded_at", "pk")
@@ -425,13 +548,12 @@ def threshold_reached(reader: Reader, period: Period) -> QuerySet[Deadline]:
     )
     renewed_hours = Subquery(renewal.values("contract__hours")[:1], output_field=HOURS)
     return (
-        report_deadlines(reader)
-        .filter(_within(period, "opened_at"), rule="R1")
+        deadlines.filter(rule="R1")
         .exclude(status=Status.WAIVED)
         .annotate(
             renewed_hours=renewed_hours,
             renewed_amount=Subquery(renewal.values("contract__amount")[:1], output_field=MONEY),
-            decline_reason=Subquery(latest.values("loss_reason")[:1]),
+            decline_reason=Subquery(latest.annotate(why=FAMILY_REASON).values("why")[:1]),
             answer=models.Case(
                 When(Q(renewed_hours__isnull=False), then=Value("renewed")),
                 When(Q(decline_reason__gt=""), then=Value("declined")),
@@ -458,8 +580,10 @@ def renewal(reader: Reader, period: Period) -> RenewalReport:
     up here (so each family's answer is looked up once, not once per figure)."""
     previous = period.previous()
     group = grouping(reader, campus="campus", person="owner")
-    answered = (
-        threshold_reached(reader, Period(previous.first, period.last))
+    both = Period(previous.first, period.last)
+    kept = kept_days(reader, "renewals", both, today=timezone.localdate())
+    answered = list(
+        threshold_reached(reader, both, days=kept.counted_q("opened_at"))
         .annotate(which=_in_period(period, "opened_at"))
         .values(group.key, *group.labels, "which", "answer", "decline_reason")
         .annotate(
@@ -469,6 +593,11 @@ def renewal(reader: Reader, period: Period) -> RenewalReport:
         )
         .order_by()
     )
+    if kept.days:
+        answered = _added(
+            [*answered, *_kept_renewals(reader, kept.days, period)],
+            (group.key, "which", "answer", "decline_reason"),
+        )
     rows: dict[object, RenewalRow] = {}
     total = Pair(Renewals(), Renewals())
     declined: dict[str, Pair] = {}
@@ -489,12 +618,29 @@ def renewal(reader: Reader, period: Period) -> RenewalReport:
         rows.values(),
         sort=lambda r: (r.figures.now.rate.percent is None, r.figures.now.rate.percent or 0, r.label),
     )
-    labels = dict(LossReason.choices)
+    labels = dict(FamilyReason.choices)
     reasons = sorted(
         (ReasonRow(reason, str(labels.get(reason, reason)), counts) for reason, counts in declined.items()),
         key=lambda r: (-r.declined.now, -r.declined.before, r.label),
     )
-    return RenewalReport(period, previous, group, shown, left_out, total, reasons)
+    return RenewalReport(period, previous, group, shown, left_out, total, reasons, kept.refreshed_at)
+
+
+def _kept_renewals(reader: Reader, days: Period, period: Period) -> QuerySet:
+    """The kept answers of `days` by campus, as `renewal` groups the R1 deadlines."""
+    return (
+        RenewalDay.objects.filter(scope.campus_q(reader.user), _on_days(days, "day"))
+        .annotate(
+            which=models.Case(
+                When(_on_days(period, "day"), then=Value("now")),
+                default=Value("before"),
+                output_field=CharField(),
+            )
+        )
+        .values("campus", "campus__name", "which", "answer", decline_reason=F("reason"))
+        .annotate(n=Sum("students"), hours=Sum("hours"), amount=Sum("amount"))
+        .order_by()
+    )
 
 
 def renewal_list(
@@ -820,6 +966,7 @@ class CaseloadReport:
     statuses: list[tuple[str, str]]
     total: CaseloadRow
     weeks: list[Week]  # of Taught: the class hours taught by week of the period
+    kept_at: datetime | None = None  # when the kept figures it read were counted, if it read any
 
 
 def report_students(reader: Reader) -> QuerySet[Student]:
@@ -828,7 +975,7 @@ def report_students(reader: Reader) -> QuerySet[Student]:
     return students_for(reader.user).filter(reader.narrowed(campus="campus", person="manager"))
 
 
-def report_lessons(reader: Reader, period: Period) -> QuerySet[Lesson]:
+def report_lessons(reader: Reader, period: Period, *, days: Q | None = None) -> QuerySet[Lesson]:
     """The lessons taught (marked done) in the period, of the report's students. A supervisor's
     students are a subquery (students_for: their teams' and the campus's unassigned ones); a
     director's and the president's are students_for's own condition said on the lesson's student, so
@@ -840,7 +987,8 @@ def report_lessons(reader: Reader, period: Period) -> QuerySet[Lesson]:
         students = scope.caseload_q(
             user, campus="student__campus", manager="student__manager"
         ) & reader.narrowed(campus="student__campus", person="student__manager")
-    return Lesson.objects.filter(students, _within(period, "starts_at"), status=Lesson.Status.DONE)
+    days = _within(period, "starts_at") if days is None else days
+    return Lesson.objects.filter(students, days, status=Lesson.Status.DONE)
 
 
 TAUGHT = Student.FINISHED
@@ -881,8 +1029,10 @@ def caseload(reader: Reader, period: Period, *, weeks: bool = True) -> CaseloadR
         row.statuses[values["status"]] += values["n"]
         row.hours_left += values["left"]
     lesson_group = grouping(reader, campus="student__campus", person="student__manager")
-    taught = (
-        report_lessons(reader, Period(previous.first, period.last))
+    both = Period(previous.first, period.last)
+    kept = kept_days(reader, "lessons", both, today=timezone.localdate())
+    taught = list(
+        report_lessons(reader, both, days=kept.counted_q("starts_at"))
         .values(lesson_group.key, *lesson_group.labels)
         .annotate(
             now=Coalesce(Sum("hours", filter=_within(period, "starts_at")), ZERO, output_field=HOURS),
@@ -890,6 +1040,8 @@ def caseload(reader: Reader, period: Period, *, weeks: bool = True) -> CaseloadR
         )
         .order_by()
     )
+    if kept.days:
+        taught = _added([*taught, *_kept_lessons(reader, kept.days, period, previous)], (lesson_group.key,))
     for values in taught:
         row_of(values, lesson_group).taught = Pair(values["now"], values["before"])
     total = CaseloadRow(
@@ -903,20 +1055,57 @@ def caseload(reader: Reader, period: Period, *, weeks: bool = True) -> CaseloadR
     shown, left_out = _rows_of(rows.values(), sort=lambda r: (r.key is None, -r.students, r.label))
     trend = caseload_weeks(reader, period) if weeks else []
     return CaseloadReport(
-        period, previous, group, shown, left_out, [(s, str(label)) for s, label in statuses], total, trend
+        period,
+        previous,
+        group,
+        shown,
+        left_out,
+        [(s, str(label)) for s, label in statuses],
+        total,
+        trend,
+        kept.refreshed_at,
     )
+
+
+def _kept_lessons(reader: Reader, days: Period, period: Period, previous: Period) -> list[dict]:
+    """The kept class hours of `days` by campus, named as `caseload` groups the lessons (by the
+    student's campus)."""
+    kept = (
+        LessonDay.objects.filter(scope.campus_q(reader.user), _on_days(days, "day"))
+        .values("campus", "campus__name")
+        .annotate(
+            now=Coalesce(Sum("hours", filter=_on_days(period, "day")), ZERO, output_field=HOURS),
+            before=Coalesce(Sum("hours", filter=_on_days(previous, "day")), ZERO, output_field=HOURS),
+        )
+        .order_by()
+    )
+    return [
+        {"student__campus": row["campus"], "student__campus__name": row["campus__name"], **_figures_of(row)}
+        for row in kept
+    ]
 
 
 def caseload_weeks(reader: Reader, period: Period) -> list[Week]:
-    """The class hours taught in the period by week (Monday to Sunday). One query."""
-    weeks = (
-        report_lessons(reader, period)
+    """The class hours taught in the period by week (Monday to Sunday). One query (two for the
+    company at a glance: the kept days and the others)."""
+    kept = kept_days(reader, "lessons", period, today=timezone.localdate())
+    weeks = [
+        {**row, "week": row["week"].date()}
+        for row in report_lessons(reader, period, days=kept.counted_q("starts_at"))
         .annotate(week=TruncWeek("starts_at"))
         .values("week")
         .annotate(hours=Sum("hours"), lessons=Count("pk"))
-        .order_by("week")
-    )
+        .order_by()
+    ]
+    if kept.days:
+        weeks += (
+            LessonDay.objects.filter(scope.campus_q(reader.user), _on_days(kept.days, "day"))
+            .annotate(week=TruncWeek("day"))
+            .values("week")
+            .annotate(hours=Sum("hours"), lessons=Sum("lessons"))
+            .order_by()
+        )
     return [
-        Week(w["week"].date(), Taught(w["hours"], w["lessons"]), _week_of(w["week"].date(), period))
-        for w in weeks
+        Week(w["week"], Taught(w["hours"], w["lessons"]), _week_of(w["week"], period))
+        for w in sorted(_added(weeks, ("week",)), key=lambda w: w["week"])
     ]

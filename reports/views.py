@@ -18,6 +18,7 @@ from config import exports
 from config.paging import CountedAhead
 from deadlines.rules import RULES
 from deadlines.selectors import RowLinks
+from followups.models import FamilyReason
 from refunds.selectors import refunds_for
 from retention.selectors import cases_for
 from students.forms import UNASSIGNED
@@ -127,12 +128,18 @@ def index(request):
             retention=selectors.retention(reader, period),
             caseload=selectors.caseload(reader, period, weeks=False),
         )
+        context["kept_at"] = _kept_at(context["punctuality"], context["renewal"], context["caseload"])
     else:
         context["retention"] = selectors.retention(reader, period, cases=False)
     if exports.asked(request) and not _export_refused(request, context):
         export = report_exports.overview_export(context, period=period, reader=reader)
         return _exported(request, export, reader)
     return TemplateResponse(request, "reports/index.html", context)
+
+
+def _kept_at(*reports):
+    """When the oldest of the kept figures the reports read were counted (None if they read none)."""
+    return min((r.kept_at for r in reports if getattr(r, "kept_at", None)), default=None)
 
 
 @login_required
@@ -145,7 +152,9 @@ def punctuality(request):
         )
         return _exported(request, export, reader)
     context.update(
-        report=report, links=Links("deadlines", period=period, reader=reader, grouping=report.grouping)
+        report=report,
+        links=Links("deadlines", period=period, reader=reader, grouping=report.grouping),
+        kept_at=_kept_at(report),
     )
     return TemplateResponse(request, "reports/punctuality.html", context)
 
@@ -158,7 +167,9 @@ def renewal(request):
         export = report_exports.renewal_export(report, title=context["title"], period=period, reader=reader)
         return _exported(request, export, reader)
     context.update(
-        report=report, links=Links("renewals", period=period, reader=reader, grouping=report.grouping)
+        report=report,
+        links=Links("renewals", period=period, reader=reader, grouping=report.grouping),
+        kept_at=_kept_at(report),
     )
     return TemplateResponse(request, "reports/renewal.html", context)
 
@@ -190,7 +201,7 @@ def caseload(request):
         return _exported(request, export, reader)
     for row in report.rows:
         row.students_query = _students_query(row, report.grouping, reader)
-    context.update(report=report, students_url=reverse("students:list"))
+    context.update(report=report, students_url=reverse("students:list"), kept_at=_kept_at(report))
     return TemplateResponse(request, "reports/caseload.html", context)
 
 
@@ -254,6 +265,7 @@ def _list_page(
         return _exported(request, export, form.reader())
     pages = CountedAhead(shown, LIST_PAGE, asked=request.GET.get("page"))
     page = pages.get_page(request.GET.get("page"))
+    hidden, hidden_more = _hidden(rows, readable, upto=pages.limit)
     for row in page:
         mark(row)
     query = request.GET.copy()
@@ -265,11 +277,22 @@ def _list_page(
         "query": query.urlencode(),
         "period": period,
         "filters": form.shown(),
-        "hidden": rows.exclude(readable).count(),
+        "hidden": hidden,
+        "hidden_more": hidden_more,
         "report_url": f"{reverse(report)}?{urlencode({**period.query(), **form.reader().query()})}",
         **extra,
     }
     return TemplateResponse(request, template, context)
+
+
+def _hidden(rows: QuerySet, readable, *, upto: int) -> tuple[int, bool]:
+    """How many of a figure's rows the reader may no longer open, among its first `upto` in the list's
+    order (as far as the pager counts ahead: a month of the company's deadlines is not read for this
+    note), and whether the figure goes on past them. Two queries: the rows' ids by the list's index,
+    then the readable condition on those alone."""
+    reached = list(rows.values_list("pk", flat=True)[: upto + 1])
+    hidden = rows.filter(pk__in=reached[:upto]).exclude(readable).count() if reached else 0
+    return hidden, len(reached) > upto
 
 
 @login_required
@@ -307,7 +330,7 @@ def renewal_list(request):
     rows = selectors.renewal_list(
         form.reader(), form.period(), answer=answer, reason=reason, row=form.row(person="owner")
     )
-    reasons = dict(LossReason.choices)
+    reasons = dict(FamilyReason.choices)
     chosen = [ANSWER_LABELS.get(answer, ""), reasons.get(reason, "")]
     links = RowLinks()
 

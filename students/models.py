@@ -75,6 +75,9 @@ class Student(models.Model):
     analysis = models.TextField(_("the manager's analysis"), blank=True)
     measures = models.TextField(_("measures"), blank=True)
     file_updated_at = models.DateTimeField(_("file updated at"), null=True, blank=True)
+    # While paused: the day the family expects the student back (set by followups.pauses.student_pause,
+    # cleared on return); a past day on the page means someone should call.
+    expected_return_on = models.DateField(_("expected back on"), null=True, blank=True, editable=False)
 
     # The class hours of the student's contracts and of their lessons done, kept equal to those rows by
     # the services that change them (students.services.hours_recount, in the same transaction: a
@@ -286,6 +289,14 @@ class Lesson(models.Model):
         indexes = [
             # The student page and the hours left: a student's lessons by time.
             models.Index(fields=["student", "starts_at"], name="lesson_student_time"),
+            # The company's class hours taught (reports.selectors.caseload): today's lessons and those
+            # of the days not yet kept per campus, with what the report sums from the index alone.
+            models.Index(
+                fields=["starts_at"],
+                include=["student", "hours"],
+                condition=Q(status="done"),
+                name="lesson_done_starts",
+            ),
             # A teacher's timetable and double-booking checks.
             models.Index(fields=["teacher", "starts_at"], name="lesson_teacher_time"),
             # A teacher's students (students_for): whether a student has a lesson with them, asked
@@ -354,11 +365,13 @@ class Document(models.Model):
 
 
 class ContractImport(models.Model):
-    """A CSV file of signed contracts: checked row by row, then imported whole or not at all."""
+    """A file of signed contracts (CSV or Excel, kept as CSV text): checked row by row, shown to its
+    uploader, and imported whole or not at all once they confirm it."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
         CHECKING = "checking", _("Checking")
+        READY = "ready", _("Checked, waiting for your confirmation")
         IMPORTING = "importing", _("Importing")
         DONE = "done", _("Imported")
         FAILED = "failed", _("Refused")
@@ -374,6 +387,10 @@ class ContractImport(models.Model):
     checked = models.PositiveIntegerField(_("rows checked"), default=0)
     imported = models.PositiveIntegerField(_("contracts imported"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # The preview: each row's line in the file and the values shown (contract_import._preview_row).
+    rows = models.JSONField(_("rows read"), default=list, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    students = models.JSONField(_("students created"), default=list, blank=True)  # their ids
 
     class Meta:
         verbose_name = _("contract import")
