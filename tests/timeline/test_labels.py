@@ -69,6 +69,14 @@ def test_a_score_shows_its_value():
         assert describe(event) == "exam score · 数学 92 of 150"
 
 
+def test_a_pause_shows_when_the_student_is_expected_back():
+    event = Event(kind="student.paused", data={"expected_return_on": "2026-12-16"})
+    with translation.override("zh-hans"):
+        assert describe(event).endswith(" · 预计 2026-12-16 返回")
+    with translation.override("en"):
+        assert describe(event).endswith(" · expected back on 2026-12-16")
+
+
 def test_the_student_page_labels_each_note_by_what_it_is(client, company, student):
     manager = company.manager_a1
     callback_record(

@@ -202,6 +202,8 @@ def describe(event) -> str:
     text = f"{rule.id} {rule.title} · {label}" if rule else label
     if event.kind == "score.recorded":
         detail = _score(event.data)
+    elif event.kind == "student.paused" and event.data.get("expected_return_on"):
+        detail = gettext("expected back on %(day)s") % {"day": event.data["expected_return_on"]}
     else:
         detail = event.data.get(DETAILS.get(event.kind, ""))
     if detail:
