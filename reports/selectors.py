@@ -239,6 +239,25 @@ def _figures_of(row: dict) -> dict:
     return {name: value for name, value in row.items() if not name.startswith("campus")}
 
 
+def _kept_rows(model, reader: Reader, days: Period) -> QuerySet:
+    """The kept figures of `days` on the reader's campuses."""
+    return model.objects.filter(scope.campus_q(reader.user), _on_days(days, "day"))
+
+
+def _by_week(
+    counted: QuerySet, moment: str, counts: dict, kept: QuerySet | None, kept_counts: dict
+) -> list[dict]:
+    """The figures by week (its Monday) of the records counted (by their `moment`) and of the kept
+    days, added up, the first week first."""
+    weeks = [
+        {**row, "week": row["week"].date()}
+        for row in counted.annotate(week=TruncWeek(moment)).values("week").annotate(**counts).order_by()
+    ]
+    if kept is not None:
+        weeks += kept.annotate(week=TruncWeek("day")).values("week").annotate(**kept_counts).order_by()
+    return sorted(_added(weeks, ("week",)), key=lambda row: row["week"])
+
+
 def _kept_sums(fields: Iterable[str], periods: dict[str, Period]) -> dict:
     """`now_due`, `before_due`, …: a kept figure summed over the days of each period."""
     return {
@@ -404,7 +423,7 @@ PUNCTUAL_FIGURES = ("due", "on_time", "escalated")
 def _kept_punctuality(reader: Reader, days: Period, period: Period, previous: Period) -> QuerySet:
     """The kept figures of `days` by campus and rule, as `punctuality` counts them."""
     return (
-        DeadlineDay.objects.filter(scope.campus_q(reader.user), _on_days(days, "day"))
+        _kept_rows(DeadlineDay, reader, days)
         .values("campus", "campus__name", "rule")
         .annotate(**_kept_sums(PUNCTUAL_FIGURES, {"now": period, "before": previous}))
         .order_by()
@@ -415,26 +434,14 @@ def punctuality_weeks(reader: Reader, period: Period, *, now: datetime) -> list[
     """The period's deadlines by the week (Monday to Sunday) they were due in. One query (two for the
     company at a glance: the kept days and the others)."""
     kept = kept_days(reader, "deadlines", period, today=timezone.localdate(now))
-    by_week = [
-        {**row, "week": row["week"].date()}
-        for row in counted_deadlines(reader, period, now=now, days=kept.counted_q("due_at"))
-        .annotate(week=TruncWeek("due_at"))
-        .values("week")
-        .annotate(**_punctual_counts("now", period))
-        .order_by()
-    ]
-    if kept.days:
-        by_week += (
-            DeadlineDay.objects.filter(scope.campus_q(reader.user), _on_days(kept.days, "day"))
-            .annotate(week=TruncWeek("day"))
-            .values("week")
-            .annotate(**_kept_sums(PUNCTUAL_FIGURES, {"now": period}))
-            .order_by()
-        )
-    return [
-        Week(row["week"], _punctual(row, "now"), _week_of(row["week"], period))
-        for row in sorted(_added(by_week, ("week",)), key=lambda row: row["week"])
-    ]
+    weeks = _by_week(
+        counted_deadlines(reader, period, now=now, days=kept.counted_q("due_at")),
+        "due_at",
+        _punctual_counts("now", period),
+        _kept_rows(DeadlineDay, reader, kept.days) if kept.days else None,
+        _kept_sums(PUNCTUAL_FIGURES, {"now": period}),
+    )
+    return [Week(row["week"], _punctual(row, "now"), _week_of(row["week"], period)) for row in weeks]
 
 
 def punctuality_list(
@@ -629,7 +636,7 @@ def renewal(reader: Reader, period: Period) -> RenewalReport:
 def _kept_renewals(reader: Reader, days: Period, period: Period) -> QuerySet:
     """The kept answers of `days` by campus, as `renewal` groups the R1 deadlines."""
     return (
-        RenewalDay.objects.filter(scope.campus_q(reader.user), _on_days(days, "day"))
+        _kept_rows(RenewalDay, reader, days)
         .annotate(
             which=models.Case(
                 When(_on_days(period, "day"), then=Value("now")),
@@ -1071,7 +1078,7 @@ def _kept_lessons(reader: Reader, days: Period, period: Period, previous: Period
     """The kept class hours of `days` by campus, named as `caseload` groups the lessons (by the
     student's campus)."""
     kept = (
-        LessonDay.objects.filter(scope.campus_q(reader.user), _on_days(days, "day"))
+        _kept_rows(LessonDay, reader, days)
         .values("campus", "campus__name")
         .annotate(
             now=Coalesce(Sum("hours", filter=_on_days(period, "day")), ZERO, output_field=HOURS),
@@ -1089,23 +1096,11 @@ def caseload_weeks(reader: Reader, period: Period) -> list[Week]:
     """The class hours taught in the period by week (Monday to Sunday). One query (two for the
     company at a glance: the kept days and the others)."""
     kept = kept_days(reader, "lessons", period, today=timezone.localdate())
-    weeks = [
-        {**row, "week": row["week"].date()}
-        for row in report_lessons(reader, period, days=kept.counted_q("starts_at"))
-        .annotate(week=TruncWeek("starts_at"))
-        .values("week")
-        .annotate(hours=Sum("hours"), lessons=Count("pk"))
-        .order_by()
-    ]
-    if kept.days:
-        weeks += (
-            LessonDay.objects.filter(scope.campus_q(reader.user), _on_days(kept.days, "day"))
-            .annotate(week=TruncWeek("day"))
-            .values("week")
-            .annotate(hours=Sum("hours"), lessons=Sum("lessons"))
-            .order_by()
-        )
-    return [
-        Week(w["week"], Taught(w["hours"], w["lessons"]), _week_of(w["week"], period))
-        for w in sorted(_added(weeks, ("week",)), key=lambda w: w["week"])
-    ]
+    weeks = _by_week(
+        report_lessons(reader, period, days=kept.counted_q("starts_at")),
+        "starts_at",
+        {"hours": Sum("hours"), "lessons": Count("pk")},
+        _kept_rows(LessonDay, reader, kept.days) if kept.days else None,
+        {"hours": Sum("hours"), "lessons": Sum("lessons")},
+    )
+    return [Week(w["week"], Taught(w["hours"], w["lessons"]), _week_of(w["week"], period)) for w in weeks]
