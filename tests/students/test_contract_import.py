@@ -96,8 +96,8 @@ def test_one_bad_row_is_shown_with_its_row_and_column_and_nothing_can_be_importe
     assert sorted((e["line"], e["field"]) for e in job.errors) == [(3, "hours"), (4, "phone"), (5, "number")]
     page = client.get(f"/students/import/{job.pk}/").content.decode()
     assert "没有导入任何数据" in page and "3 行有问题" in page
-    assert "<td>3</td>" in page and "<strong>hours</strong>：课时必须大于 0。" in page
-    assert "<td>2</td>" not in page  # the good row is not in the list of rows to correct
+    assert '<td data-label="行号">3</td>' in page and "<strong>hours</strong>：课时必须大于 0。" in page
+    assert '<td data-label="行号">2</td>' not in page  # the good row is not in the list of rows to correct
     assert "/confirm/" not in page
     # A confirmation sent anyway imports nothing.
     response = confirm(client, job, django_capture_on_commit_callbacks)
