@@ -100,3 +100,13 @@ def cell(now, before, low=None, href="", due=None, late=None):
     return format_html(
         '{} <span class="small {}">{}</span>', shown, _change_class(now, before, "down"), change
     )
+
+
+@register.simple_tag
+def rule_cell(links, key, rule, pair, low=None):
+    """A rule's cell of the punctuality table (`pair`: the rule's Pair of Punctual, or None): its rate
+    linked to its deadlines, or a dot. One tag a cell: the company's table holds some 2,000."""
+    if pair is None:
+        return format_html('<span class="text-secondary">·</span>')
+    href = links.url(key, rule=rule)
+    return cell(pair.now.rate, pair.before.rate, low=low, href=href, due=pair.now.due, late=pair.now.late)
