@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -102,11 +103,14 @@ def cell(now, before, low=None, href="", due=None, late=None):
     )
 
 
+DOT = mark_safe('<span class="text-secondary">·</span>')
+
+
 @register.simple_tag
 def rule_cell(links, key, rule, pair, low=None):
     """A rule's cell of the punctuality table (`pair`: the rule's Pair of Punctual, or None): its rate
     linked to its deadlines, or a dot. One tag a cell: the company's table holds some 2,000."""
     if pair is None:
-        return format_html('<span class="text-secondary">·</span>')
+        return DOT
     href = links.url(key, rule=rule)
     return cell(pair.now.rate, pair.before.rate, low=low, href=href, due=pair.now.due, late=pair.now.late)
