@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "reports",
     "demo",
     "benchmarks",
+    "intake",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,12 @@ LOGGING = {
 
 SITE_TITLE = _("Learning management casework")
 
+# The cache: the intake API's rate limit counts in it. One process (tests, `make run`) may keep it in
+# memory; with several web processes or containers it must be shared: CACHE_URL=redis://host:6379/1.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The calls a key of the intake API may make a minute (intake/services.py rate_wait).
+INTAKE_RATE_LIMIT = env.int("INTAKE_RATE_LIMIT", default=60)
+
 # The access log (who opened which student file, document, scan or phone number) keeps this many days.
 ACCESS_LOG_DAYS = env.int("ACCESS_LOG_DAYS", default=365 * 3)
 
@@ -303,6 +310,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Uploads kept for a form's re-render live a day (config/drafts.py).
     "upload-drafts-clean": {"task": "config.drafts_clean", "schedule": crontab(minute=40)},
+    # The exports the worker built live a day (timeline/export_jobs.py).
+    "export-jobs-clean": {"task": "timeline.export_jobs_clean", "schedule": crontab(minute=50)},
 }
 # config is no app for autodiscover_tasks: its tasks' modules are named here.
 CELERY_IMPORTS = ["config.drafts"]

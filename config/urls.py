@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts import views as accounts_views
+from timeline import exports as timeline_exports
 
 admin.site.site_header = _("Learning management casework · administration")
 admin.site.site_title = _("Casework administration")
@@ -19,6 +20,8 @@ urlpatterns = [
     path("refunds/", include("refunds.urls")),
     path("reports/", include("reports.urls")),
     path("access-log/", include("timeline.urls")),
+    path("exports/<int:pk>/", timeline_exports.export_job_view, name="export_job"),
+    path("api/", include("intake.urls")),
     path("", include("deadlines.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

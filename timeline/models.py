@@ -2,8 +2,10 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.functions import MD5
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Event(models.Model):
@@ -71,6 +73,7 @@ class Access(models.Model):
         PHONE = "phone", _("revealed a phone number")
         PRINT = "print", _("printed")
         EXPORT = "export", _("exported")
+        API = "api", _("called the intake API")
 
     at = models.DateTimeField(_("at"), default=timezone.now)
     actor = models.ForeignKey(
@@ -111,3 +114,80 @@ class Access(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action}"
+
+
+class ExportJob(models.Model):
+    """A list's workbook too long to build while its request waits (config.exports.ROW_CEILING), built
+    by the worker through the list's own view and address; downloaded by its user alone, kept a day
+    (timeline.export_jobs)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the background service")
+        RUNNING = "running", _("Building")
+        DONE = "done", _("Ready")
+        FAILED = "failed", pgettext_lazy("export", "Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,  # a job is a day's convenience, not a record
+        related_name="+",
+        db_index=False,  # export_job_active serves the look-up of a user's running export
+        verbose_name=_("by"),
+    )
+    # The page's path with its query (?format=xlsx included), as its request asked it.
+    address = models.TextField(_("address"))
+    title = models.CharField(_("title"), max_length=200)
+    # The access log's entry of each download: what was exported, on which campus (none: the company's).
+    detail = models.CharField(_("which"), max_length=200, blank=True)
+    campus = models.ForeignKey(
+        "accounts.Campus",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # never looked up by campus
+        verbose_name=_("campus"),
+    )
+    language = models.CharField(_("language"), max_length=16)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    rows_expected = models.PositiveIntegerField(_("rows expected"), default=0)
+    file = models.FileField(_("file"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # The worker's last sign of life (claimed, or CHUNK more rows written): a job silent too long failed.
+    touched_at = models.DateTimeField(_("last progress"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        constraints = [
+            # One running export of a page for a user: a double click finds the first. The address is
+            # hashed, as a long query would not fit an index entry.
+            models.UniqueConstraint(
+                "user",
+                MD5("address"),
+                condition=models.Q(status__in=["queued", "running"]),
+                name="export_job_active",
+            ),
+        ]
+        indexes = [
+            # The hourly clean: the jobs older than a day.
+            models.Index(fields=["created_at"], name="export_job_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user_id} {self.title}"
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_expected or self.status == self.Status.QUEUED:
+            return 0
+        return min(99, 100 * self.rows_written // self.rows_expected)

@@ -9,6 +9,7 @@ cannot escape it.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from followups.forms import DocumentGivenForm, ExamLearnedForm, NoScoreForm, ReasonForm, StageSummaryForm
@@ -16,6 +17,7 @@ from handover import views as handover_views
 from refunds import views as refunds_views
 from retention import views as retention_views
 from students.forms import ContractImportConfirmForm
+from timeline.models import ExportJob
 
 # Django's own pages served by the admin site are not the product's forms.
 SKIPPED_NAMESPACES = {"admin"}
@@ -44,6 +46,20 @@ def _followup(w):
 
 def detail(w, kwargs=None):
     return reverse("students:detail", args=[w.student.pk])
+
+
+def _export_job(w):
+    """A built export of the manager's (timeline.export_jobs), made once for the world."""
+    if not hasattr(w, "export_job"):
+        w.export_job = ExportJob.objects.create(
+            user=w.company.manager_a1,
+            address="/students/?format=xlsx",
+            title="学生",
+            language="zh-hans",
+            status=ExportJob.Status.DONE,
+        )
+        w.export_job.file.save(f"exports/{w.export_job.user_id}/fuzz.xlsx", ContentFile(b"PK"), save=True)
+    return w.export_job
 
 
 def case_of(w, action):
@@ -251,6 +267,7 @@ REGISTRY: dict[str, Entry] = {
     "deadlines:notifications_read_all": Entry("manager_a1", host=lambda w, k: reverse("deadlines:inbox")),
     "deadlines:waive": Entry("director_a", lambda w: {"pk": w.deadline.pk}),
     "timeline:access_log": Entry("director_a"),
+    "export_job": Entry("manager_a1", lambda w: {"pk": _export_job(w).pk}),
     # reports: read-only pages whose forms are GET filters
     "reports:index": Entry("president"),
     "reports:punctuality": Entry("supervisor_a"),
@@ -261,6 +278,11 @@ REGISTRY: dict[str, Entry] = {
     "reports:cases": Entry("director_a"),
     "reports:refunds": Entry("finance"),
     "reports:caseload": Entry("director_a"),
+    # The intake API: a key, not a session, reaches it (tests/intake/ posts JSON with one); signed
+    # out, a form's post answers 401.
+    "api:contracts": Entry(None),
+    "api:openapi-json": Entry(None),
+    "api:api-root": Entry(None),  # django-ninja's: it answers 404, the OpenAPI document finds the paths by it
 }
 
 
