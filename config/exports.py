@@ -4,20 +4,22 @@ Each list declares its columns once (`Column`: the header, as the page's own tab
 translated; where the value is read from; its Excel number format), and its page's view hands the
 same rows it pages — the same selector, filters and scope — to `xlsx_file`: every row, not the page,
 read in chunks of CHUNK rows through a server-side cursor (a fixed number of queries whatever the
-list's length), up to ROW_CEILING rows a sheet; beyond it the sheet's last row says what was left
-out. A sheet opens with a title row naming the page, its filters and the time of the export, then
-the bold header row, frozen; dates are dates, money numbers with two decimals.
+list's length); a sheet longer than Excel holds says in its last row what was left out. A sheet
+opens with a title row naming the page, its filters and the time of the export, then the bold
+header row, frozen; dates are dates, money numbers with two decimals.
 
-The workbook is built while the request waits — openpyxl's write-only mode to a spooled temporary
-file, then a FileResponse — rather than by the worker: its zip cannot be streamed while it is being
-written, and a bounded export (ROW_CEILING) is ready in seconds with no job, progress page or stored
-file to clean up, and is written to the access log by the view that answers it. This module reads
-no app: the view records the access (timeline.exports).
+Up to ROW_CEILING rows a sheet, the workbook is built while the request waits — openpyxl's write-only
+mode to a spooled temporary file, then a FileResponse: its zip cannot be streamed while it is being
+written, and such an export is ready in seconds with no job, progress page or stored file to clean
+up. A longer one (`rows_over`, a count bounded at the ceiling) is built by the worker instead, by
+the same view (timeline.export_jobs): `workbook_write` with the ceiling lifted to what a sheet of
+Excel holds, reporting its progress. This module reads no app: the view records the access
+(timeline.exports).
 """
 
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Sized
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -39,10 +41,13 @@ FORMAT = "format"
 XLSX = "xlsx"
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# Rows a sheet holds at most: the time the request waits (about 6 s for 50,000 rows of 8 columns on a
-# campus server) and the gunicorn worker's 30 s. A company-wide list longer than this is exported a
-# campus at a time (the campus filter); the sheet's last row says so.
+# Rows a sheet built while the request waits holds at most: the time it waits (about 6 s for 50,000
+# rows of 8 columns on a campus server) and the gunicorn worker's 30 s. A longer export is the worker's.
 ROW_CEILING = 50_000
+# What a sheet of Excel holds, and so the worker's ceiling: its rows less the title, the header, the
+# row saying what was left out and the sheet's note.
+SHEET_ROWS = 1_048_576
+BUILT_CEILING = SHEET_ROWS - 4
 # Rows read from the database at a time (one FETCH of the server-side cursor).
 CHUNK = 2_000
 # Kept in memory up to this size, on disk beyond.
@@ -218,25 +223,58 @@ def _cell(sheet, value, number_format: str, font=None) -> WriteOnlyCell:
     return cell
 
 
-def _rows(sheet: Sheet) -> tuple[Iterable, Callable[[], bool]]:
-    """The sheet's rows, at most ROW_CEILING, and whether there were more (once they are read)."""
+def _rows(sheet: Sheet, ceiling: int) -> tuple[Iterable, Callable[[], bool]]:
+    """The sheet's rows, at most `ceiling`, and whether there were more (once they are read)."""
     rows = sheet.rows
     if isinstance(rows, QuerySet):
-        rows = rows[: ROW_CEILING + 1].iterator(chunk_size=CHUNK)
+        rows = rows[: ceiling + 1].iterator(chunk_size=CHUNK)
     read = {"n": 0}
 
     def counted():
-        for row in islice(rows, ROW_CEILING + 1):
+        for row in islice(rows, ceiling + 1):
             read["n"] += 1
-            if read["n"] > ROW_CEILING:
+            if read["n"] > ceiling:
                 return
             yield row
 
-    return counted(), lambda: read["n"] > ROW_CEILING
+    return counted(), lambda: read["n"] > ceiling
 
 
-def workbook_write(export: Export, file, *, at: datetime) -> int:
-    """Writes the export's workbook to `file`; returns the rows written (all sheets)."""
+def _bounded(rows, ceiling: int) -> int | None:
+    """How many rows, counting no further than one past the ceiling; None for rows that only a read
+    would count (a generator)."""
+    if isinstance(rows, QuerySet):
+        return rows[: ceiling + 1].count()
+    if isinstance(rows, Sized):
+        return min(len(rows), ceiling + 1)
+    return None
+
+
+def rows_over(export: Export) -> int | None:
+    """The export's rows (each sheet's counted no further than one past ROW_CEILING) when a sheet
+    holds more than ROW_CEILING — the worker builds it — else None. One query a sheet of a queryset."""
+    counts = [_bounded(sheet.rows, ROW_CEILING) for sheet in export.sheets]
+    if any(n is not None and n > ROW_CEILING for n in counts):
+        return sum(n or 0 for n in counts)
+    return None
+
+
+def rows_counted(export: Export) -> int:
+    """The export's rows as the worker writes them: each sheet counted in full, up to BUILT_CEILING."""
+    return sum(min(_bounded(sheet.rows, BUILT_CEILING) or 0, BUILT_CEILING) for sheet in export.sheets)
+
+
+def workbook_write(
+    export: Export,
+    file,
+    *,
+    at: datetime,
+    ceiling: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Writes the export's workbook to `file`; returns the rows written (all sheets). `ceiling`: rows
+    a sheet holds (ROW_CEILING unless given); `progress` is told the rows written every CHUNK rows."""
+    ceiling = ROW_CEILING if ceiling is None else ceiling
     book = Workbook(write_only=True)
     taken: set[str] = set()
     written = 0
@@ -248,29 +286,38 @@ def workbook_write(export: Export, file, *, at: datetime) -> int:
         table.freeze_panes = "A3"  # the title and the header stay in view
         table.append([_cell(table, heading, GENERAL, BOLD)])
         table.append([_cell(table, column.header, GENERAL, BOLD) for column in sheet.columns])
-        rows, more = _rows(sheet)
+        rows, more = _rows(sheet, ceiling)
         for row in rows:
             if sheet.each is not None:
                 sheet.each(row)
             table.append([_cell(table, column.of(row), column.number_format) for column in sheet.columns])
             written += 1
+            if progress is not None and written % CHUNK == 0:
+                progress(written)
         if more():
             left_out = _("Only the first %(n)s rows are exported: narrow the filters to export the others.")
-            table.append([_cell(table, left_out % {"n": f"{ROW_CEILING:,}"}, GENERAL, BOLD)])
+            table.append([_cell(table, left_out % {"n": f"{ceiling:,}"}, GENERAL, BOLD)])
         if sheet.note:
             table.append([_cell(table, sheet.note, GENERAL)])
     book.save(file)
     return written
 
 
-def xlsx_file(export: Export, *, at: datetime | None = None) -> FileResponse:
-    """The export as a downloaded workbook, built before the response starts."""
-    at = at or timezone.now()
-    file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
+def spooled_workbook(export: Export, *, at: datetime, **options) -> tuple[tempfile.SpooledTemporaryFile, int]:
+    """The export's workbook in a spooled temporary file, read from its start (the caller closes it),
+    and the rows written. `options`: workbook_write's ceiling and progress."""
+    file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the caller closes it)
     try:
-        workbook_write(export, file, at=at)
+        written = workbook_write(export, file, at=at, **options)
     except BaseException:
         file.close()
         raise
     file.seek(0)
+    return file, written
+
+
+def xlsx_file(export: Export, *, at: datetime | None = None) -> FileResponse:
+    """The export as a downloaded workbook, built before the response starts."""
+    at = at or timezone.now()
+    file, _written = spooled_workbook(export, at=at)  # the response closes the file
     return FileResponse(file, as_attachment=True, filename=export.filename(at), content_type=CONTENT_TYPE)
