@@ -1,7 +1,9 @@
-"""On a phone (390 x 844), My day and a student page fit the screen: no sideways scrolling."""
+"""On a phone (390 x 844), My day and a student page fit the screen: no sideways scrolling; the lists
+are cards, the main sections sit in a bar at the bottom, and the site can be installed (its manifest)."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -121,3 +123,92 @@ def test_my_day_and_the_student_page_fit_a_phone(browse, company, caseload):
     page.get_by_role("heading", name="欧阳丽娜娜").wait_for()
     browse.shot("phone-student")
     assert not scrolls_sideways(page), wider_than_the_screen(page)
+
+
+def labels_shown(row) -> list[str]:
+    """What a card shows before each value: the ::before of each labelled cell (its data-label)."""
+    return row.evaluate(
+        """tr => [...tr.querySelectorAll(':scope > [data-label]')]
+            .filter(cell => cell.offsetParent !== null)
+            .map(cell => getComputedStyle(cell, '::before').content)"""
+    )
+
+
+def is_a_card(table) -> bool:
+    """The table's head is hidden and its rows are blocks one below the other."""
+    return table.evaluate(
+        """t => getComputedStyle(t.tHead).display === 'none'
+            && [...t.tBodies[0].rows].every(r => getComputedStyle(r).display === 'block')"""
+    )
+
+
+def test_on_a_phone_the_student_list_is_cards_reached_from_the_bottom_bar(browse, company, caseload):
+    page = browse.page
+    page.set_viewport_size(PHONE)
+    browse.sign_in(company.manager_a1.username, PASSWORD)
+    bar = page.locator(".tabbar")
+    names = bar.locator(".tabbar-item > span:not(.badge)").all_inner_texts()
+    assert names == [t("Home"), t("Students"), t("Follow-up"), t("Notifications"), t("More")]
+    box = bar.bounding_box()
+    assert abs(box["y"] + box["height"] - PHONE["height"]) < 1  # at the thumb
+    # The same count as the menu's: the late deadlines (H1 of both students).
+    assert bar.locator(".tabbar-item").first.locator(".badge").inner_text() == "2"
+
+    bar.get_by_role("link", name=t("Students")).click()
+    page.wait_for_url(f"{browse.base_url}/students/")
+    assert bar.locator(".active").inner_text() == t("Students")
+    table = page.locator("table.table-stack")
+    assert is_a_card(table)
+    row = table.locator("tbody tr").filter(has_text="欧阳丽娜娜")
+    # The name is the card's title; every other value follows its column's name.
+    expected = ["Status", "Grade", "Learning manager", "Hours left", "Next lesson", "Open deadlines"]
+    assert labels_shown(row) == [f'"{t(label)}："' for label in [*expected, "Overdue"]]
+    browse.shot("phone-student-cards")
+    assert not scrolls_sideways(page), wider_than_the_screen(page)
+
+    # The page ends above the bar: the last card is not hidden behind it.
+    page.evaluate("window.scrollTo(0, document.scrollingElement.scrollHeight)")
+    last = table.locator("tbody tr").last.bounding_box()
+    assert last["y"] + last["height"] <= bar.bounding_box()["y"]
+
+    # "More" opens the whole menu just above the bar.
+    bar.get_by_role("button", name=t("More")).click()
+    page.locator("#main-nav.show").wait_for()  # opened: no longer sliding
+    people = page.locator("#main-nav").get_by_role("link", name=t("People"))
+    assert people.bounding_box()["y"] + people.bounding_box()["height"] <= bar.bounding_box()["y"]
+    people.click()
+    page.wait_for_url(f"{browse.base_url}/people/")
+
+    # Wider than a phone the bar is gone and the table is a table again.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    browse.go("/students/")
+    assert not bar.is_visible()
+    assert page.locator("table.table-stack thead").is_visible()
+
+
+def test_on_a_phone_the_team_s_queue_on_the_supervisor_s_home_is_cards(browse, company, caseload):
+    page = browse.page
+    page.set_viewport_size(PHONE)
+    browse.sign_in(company.supervisor_a.username, PASSWORD)
+    team = page.locator("section[aria-labelledby=team-day-title] table")
+    assert is_a_card(team)
+    manager = page.get_by_role("rowheader", name=company.manager_a1.display_name)
+    row = team.locator("tbody tr").filter(has=manager)
+    expected = ["Overdue", "Due today", "Next 7 days", "On time this month"]
+    assert labels_shown(row) == [f'"{t(label)}："' for label in expected]
+    late = team.locator("tr.team-rows").first
+    assert late.get_by_text("欧阳丽娜娜").first.is_visible()  # the late H1, under its manager's card
+    browse.shot("phone-team-day")
+    assert not scrolls_sideways(page), wider_than_the_screen(page)
+
+
+def test_the_manifest_the_phone_installs_from_is_served_as_json_with_its_icons(browse):
+    page = browse.go("/accounts/login/")
+    href = page.locator("link[rel=manifest]").get_attribute("href")
+    answer = page.request.get(browse.base_url + href)
+    assert answer.ok and answer.headers["content-type"].startswith("application/json")
+    manifest = answer.json()
+    assert manifest["start_url"] == "/" and manifest["display"] == "standalone"
+    for icon in manifest["icons"]:
+        image = page.request.get(urljoin(browse.base_url + href, icon["src"]))
+        assert image.ok and image.headers["content-type"] == "image/png"
