@@ -789,11 +789,13 @@ def _cases(values: dict, name: str) -> Cases:
 
 
 def reason_group_q(group: str) -> Q:
-    """Cases naming at least one reason of the group (jsonb containment of each of its items)."""
+    """Cases naming at least one reason of the group: each of its items as a quoted string in the
+    list's text, which every database reads (JSON containment is PostgreSQL's alone, and `make run`
+    serves SQLite); no code is part of another's quoted form."""
     found = Q(pk__in=[])
     for code, (item_group, _label) in ITEMS.items():
         if item_group == group:
-            found |= Q(reasons__contains=[code])
+            found |= Q(reasons__icontains=f'"{code}"')
     return found
 
 
