@@ -100,7 +100,7 @@ def readable_about_student_q(user, student_id: int, rows: list[QuerySet]) -> Q:
         kind = kinds[label]
         subjects = [source.filter(subject_type_id=kind).order_by().values("subject_id") for source in rows]
         if label == STUDENT:  # the student's own file: whether the rows about no declared record show
-            subjects.append(apps.get_model(label).objects.filter(pk=student_id).values("pk"))
+            subjects.append(apps.get_model(label).objects.filter(pk=student_id).order_by().values("pk"))
         if not subjects:
             continue
         # One IN over a union, which the primary key's index serves (an OR of INs reads every record).
