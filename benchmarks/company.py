@@ -47,9 +47,11 @@ from followups.models import (
 )
 from handover.models import Handover, PaperItem, PaperItemKind, PreClass, WeekendTimetable
 from refunds.models import Approval, ApprovalStep, Payment, Refund, RefundAttachment, RefundVersion
+from reports.figures import figures_refresh
+from reports.models import FigureSpan
 from retention.models import Case
 from students.models import Contract, ContractImport, Document, Guardian, Lesson, Student
-from timeline.models import Access, Event
+from timeline.models import Access, Event, ExportJob
 
 TZ = "'Asia/Shanghai'"
 
@@ -152,7 +154,7 @@ APPS = ("accounts", "students", "timeline", "deadlines", "handover", "followups"
 # Left empty: the configuration, the contract imports, the e-mail deliveries, the payments' details and
 # the refund lists' versions with their attachments (the refunds' pages show their date and list
 # without them).
-NOT_WRITTEN = (*KEPT, ContractImport, Delivery, Payment, RefundVersion, RefundAttachment)
+NOT_WRITTEN = (*KEPT, ContractImport, Delivery, Payment, RefundVersion, RefundAttachment, ExportJob)
 
 
 def lit(value) -> str:
@@ -351,8 +353,18 @@ class Company:
         self.say(f"  vacuum analyze  {time.perf_counter() - step:7.1f} s")
         for setting in ("synchronous_commit", "maintenance_work_mem", "work_mem"):
             self.execute(f"RESET {setting}")
+        self.figures()
         self.seconds["total"] = time.perf_counter() - began
         return self.counts
+
+    def figures(self) -> None:
+        """The company's figures per campus and day, as the hourly beat keeps them (reports.figures):
+        the truncated campuses took the kept rows along, so no span is kept before this refresh."""
+        step = time.perf_counter()
+        FigureSpan.objects.update(first=None, last=None, refreshed_at=None)
+        written = figures_refresh(days=62)
+        rows = sum(written.values())
+        self.say(f"  figures kept for 62 days  {rows:,} rows  {time.perf_counter() - step:5.1f} s")
 
     def hours(self) -> None:
         """The students' maintained hours (students.services.hours_recount), from the rows just written."""
