@@ -314,4 +314,4 @@ CELERY_BEAT_SCHEDULE = {
     "export-jobs-clean": {"task": "timeline.export_jobs_clean", "schedule": crontab(minute=50)},
 }
 # config is no app for autodiscover_tasks: its tasks' modules are named here.
-CELERY_IMPORTS = ["config.drafts"]
+CELERY_IMPORTS = ["config.drafts", "config.export_worker"]

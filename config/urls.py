@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts import views as accounts_views
+from config import export_worker  # noqa: F401 (registers the export task where pages start it)
 from timeline import exports as timeline_exports
 
 admin.site.site_header = _("Learning management casework · administration")

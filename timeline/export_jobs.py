@@ -19,21 +19,17 @@ their files after KEPT.
 
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
-from importlib import import_module
 
-from django.conf import settings
-from django.contrib.messages.storage import default_storage as message_storage
+from celery import current_app
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
-from django.test import RequestFactory
-from django.urls import resolve
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_htmx.middleware import HtmxDetails
 
 from config import exports
 
@@ -44,6 +40,8 @@ Status = ExportJob.Status
 ACTIVE = (Status.QUEUED, Status.RUNNING)
 # The request attribute that tells export_response it answers the worker: the job it writes.
 MARKER = "export_job"
+# The worker's task (config.export_worker), named: this layer does not import the project's.
+BUILD_TASK = "timeline.export_build"
 FOLDER = "exports"
 KEPT = timedelta(days=1)
 # A worker tells its progress every CHUNK rows (a second or two): silent this long, it is gone.
@@ -96,10 +94,8 @@ def _active(user, address: str) -> ExportJob | None:
 
 def _dispatch(job_id: int) -> None:
     """Hands the job to a worker; if the broker does not answer, the job says so rather than wait."""
-    from .tasks import export_build_task  # the task module imports this one
-
     try:
-        export_build_task.delay(job_id)
+        current_app.tasks[BUILD_TASK].delay(job_id)
     except Exception:
         logger.exception("export %s could not be queued", job_id)
         _fail(job_id, was=Status.QUEUED)
@@ -127,14 +123,15 @@ def export_job_expire(job: ExportJob) -> ExportJob:
     return job
 
 
-def export_job_run(*, job_id: int) -> ExportJob | None:
-    """The worker's step: a queued job is claimed and built; any other is left alone (a task
-    delivered twice). None if the job is gone (cleaned)."""
+def export_job_run(*, job_id: int, ask: Callable[[ExportJob], HttpResponse]) -> ExportJob | None:
+    """The worker's step: a queued job is claimed and built by `ask`, which asks the page's own view
+    (config.export_worker: the project's layer, which reaches every app's views); any other job is
+    left alone (a task delivered twice). None if the job is gone (cleaned)."""
     job = _claim(job_id)
     if job is None:
         return ExportJob.objects.filter(pk=job_id).first()
     try:
-        answer = _ask_view(job)
+        answer = ask(job)
     except Stopped:
         logger.warning("export %s was given up on while being built", job.pk)
         default_storage.delete(job.file.name)
@@ -174,22 +171,6 @@ def _finish(job: ExportJob, rows: int) -> bool:
         "file": job.file.name,
     }
     return bool(ExportJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(**changes))
-
-
-def _ask_view(job: ExportJob) -> HttpResponse:
-    """The page's own view, asked for the job's address by the job's user, marked for the worker."""
-    if not job.user.is_active:
-        raise PermissionError(f"user {job.user_id} is no longer active")
-    request = RequestFactory().get(job.address)
-    request.user = job.user
-    request.session = import_module(settings.SESSION_ENGINE).SessionStore()  # never saved
-    request._messages = message_storage(request)  # a refusal's message goes nowhere
-    request.htmx = HtmxDetails(request)
-    request.LANGUAGE_CODE = job.language
-    setattr(request, MARKER, job)
-    match = resolve(request.path_info)
-    with translation.override(job.language):
-        return match.func(request, *match.args, **match.kwargs)
 
 
 def export_job_write(job: ExportJob, export: exports.Export) -> Written:

@@ -15,12 +15,13 @@ from django.utils import timezone
 
 from config import exports
 from config.celery import app
+from config.export_worker import export_build_task
 from tests.exports import XLSX, column, rows, title, workbook
 from tests.students.test_export import page_names
 from tests.students.test_list_bounded import NOW, many_students
 from timeline import export_jobs
 from timeline.models import Access, ExportJob
-from timeline.tasks import export_build_task, export_jobs_clean_task
+from timeline.tasks import export_jobs_clean_task
 
 CEILING = 3
 
