@@ -2,7 +2,7 @@
 confirm, all imported in one transaction.
 
 The file is an Excel workbook (.xlsx, its first sheet) or CSV in any encoding a Chinese PC writes
-(students.import_files turns either into CSV text). Its first row names the columns, in any order,
+(config.import_files turns either into CSV text). Its first row names the columns, in any order,
 by their Chinese or English names (HEADERS, ALIASES): 合同编号 number, 签约时间 signed_at (2026-11-30
 10:00), 学生姓名 student, 性别 gender (男/女, optional), 学校 school and 年级 grade (optional),
 家长姓名 guardian, 关系 relation (母亲/父亲/祖父母/其他), 家长电话 phone, 科目 subjects, 课时 hours,
@@ -37,10 +37,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from config import import_files
 from timeline.models import Event
 from timeline.services import timeline_add
 
-from . import import_files
 from .forms import ContractIntakeForm
 from .models import ContractImport, Guardian, Student
 from .selectors import students_for

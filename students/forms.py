@@ -6,13 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from config import import_files
 from config.bounds import LESSON_MAX_DURATION, MAX_DATE, in_bounds, key_from
 from config.drafts import DraftUploadsMixin
 from config.forms import BoundedForm, BoundedModelForm
 from config.once import RequestKeyField
 from config.uploads import check_upload
 
-from . import import_files
 from .models import Contract, Document, Guardian, Lesson, Student, phone_validator
 from .services import (
     CONTRACT_CORRECTABLE,

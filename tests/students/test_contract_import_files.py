@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
-from students import import_files
+from config import import_files
+from config.import_files import cell_text, decode, text_rows
 from students.contract_import import HEADERS, contract_import_run
-from students.import_files import cell_text, decode, text_rows
 from students.models import Contract, ContractImport, Student
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -1,5 +1,6 @@
-"""An uploaded contract file as text, whatever saved it: Excel's .xlsx, or CSV in the encodings a
-Chinese Windows PC writes (UTF-8 with or without BOM, GBK / GB18030, UTF-16 from "Unicode text").
+"""An uploaded table (contracts, people's WeCom accounts) as text, whatever saved it: Excel's .xlsx,
+or CSV in the encodings a Chinese Windows PC writes (UTF-8 with or without BOM, GBK / GB18030,
+UTF-16 from "Unicode text").
 
 An .xlsx is known by its content (a zip holding xl/workbook.xml), not its name; its first sheet is
 turned into CSV text, so the job keeps one kind of content and the worker one parser. Reads nothing
@@ -19,7 +20,7 @@ from openpyxl import load_workbook
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_COLUMNS = 30
-MAX_ROWS = 5000  # contracts a file holds at most
+MAX_ROWS = 5000  # rows (contracts, people) a file holds at most
 # A run of blank rows this long ends a sheet's data (Excel formats whole columns down to row 1048576);
 # rows read at most, blank ones included, so a sheet of gaps cannot keep the request busy.
 BLANK_RUN_END = 1000
