@@ -125,6 +125,12 @@ class User(AbstractUser):
         help_text=_("The team a learning manager works in."),
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    wecom_userid = models.CharField(
+        _("WeCom user ID"),
+        max_length=64,
+        blank=True,
+        help_text=_("The person's account (UserID) in the company's WeCom, for messages sent there."),
+    )
 
     objects = CaseworkUserManager()
     REQUIRED_FIELDS = ["email"]
@@ -142,6 +148,13 @@ class User(AbstractUser):
                     "Finance, president and administrator work company-wide and have no campus; "
                     "every other role belongs to one campus."
                 ),
+            ),
+            # One WeCom account is one person: a message must not reach a colleague.
+            models.UniqueConstraint(
+                fields=["wecom_userid"],
+                condition=~Q(wecom_userid=""),
+                name="user_wecom_userid_once",
+                violation_error_message=_("Another person has this WeCom account."),
             ),
         ]
 
