@@ -66,6 +66,9 @@ class Queue:
     # The total alone, for the navigation bar: a number, or the queryset(s) whose rows it counts (the
     # navigation counts every queue's in one statement, count_together).
     count: Callable[[object, datetime], int | QuerySet | Sequence[QuerySet]] | None = None
+    # Whether the morning digest counts it among what waits for the person (a queue that only
+    # reports, such as this week's contracts, is not work waiting).
+    waiting: bool = True
 
 
 PARTS: dict[str, Part] = {}

@@ -32,7 +32,7 @@ from django.utils import timezone
 from psycopg import sql
 
 from accounts.models import Campus, Role, Team, User
-from deadlines.models import CalendarDay, Deadline, Delivery, Notification
+from deadlines.models import CalendarDay, Deadline, Delivery, Digest, NoticeChoice, Notification
 from demo.company import CAMPUSES, DEMO_PASSWORD, NEWCOMER, PEOPLE
 from followups.models import (
     AbsenceReason,
@@ -151,10 +151,13 @@ CHAIN = ["director", "finance", "president"]
 KEPT = (CalendarDay, PaperItemKind, ApprovalStep)
 # The apps whose tables the generator empties and writes.
 APPS = ("accounts", "students", "timeline", "deadlines", "handover", "followups", "retention", "refunds")
-# Left empty: the configuration, the contract imports, the e-mail deliveries, the payments' details and
-# the refund lists' versions with their attachments (the refunds' pages show their date and list
-# without them).
-NOT_WRITTEN = (*KEPT, ContractImport, Delivery, Payment, RefundVersion, RefundAttachment, ExportJob)
+# Left empty: the configuration, the contract imports, the outside deliveries and the morning digests,
+# the people's notice choices (everyone on the defaults), the payments' details and the refund lists'
+# versions with their attachments (the refunds' pages show their date and list without them).
+NOT_WRITTEN = (
+    *KEPT,
+    *(ContractImport, Delivery, Digest, NoticeChoice, Payment, RefundVersion, RefundAttachment, ExportJob),
+)
 
 
 def lit(value) -> str:

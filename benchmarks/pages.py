@@ -52,6 +52,7 @@ VARIANT_READERS = ("manager1", "supervisor1", "director1", "president1")
 LISTS = (
     "home",
     "deadlines:inbox",
+    "deadlines:notice_choices",
     "people",
     "students:list",
     "students:timetable",

@@ -238,6 +238,17 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="casework@localhost")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # seconds; a hung mail server must not stall delivery
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# The site's own address, for the links in messages sent outside it (email, WeCom).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# WeCom (企业微信) application messages: the company's corp id, the application's agent id and secret.
+# Empty WECOM_CORP_ID: WeCom is off and nobody is offered it.
+WECOM_CORP_ID = env("WECOM_CORP_ID", default="")
+WECOM_AGENT_ID = env.int("WECOM_AGENT_ID", default=0)
+WECOM_SECRET = env("WECOM_SECRET", default="")
+WECOM_API_URL = env("WECOM_API_URL", default="https://qyapi.weixin.qq.com").rstrip("/")
+WECOM_TIMEOUT = env.int("WECOM_TIMEOUT", default=10)  # seconds; a silent API counts as a failed attempt
+
 # Celery: the filesystem transport needs no server; Redis in CI and production.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 CELERY_FILESYSTEM_DIR = VAR_DIR / "celery"
@@ -289,6 +300,8 @@ CELERY_BEAT_SCHEDULE = {
     # A sweep not started within the minute is dropped: the next one does its work.
     "deadlines-sweep": {"task": "deadlines.sweep", "schedule": 60.0, "options": {"expires": 55}},
     "deadlines-deliver": {"task": "deadlines.deliver", "schedule": 60.0, "options": {"expires": 55}},
+    # Each person's morning digest, made within minutes of their campus's opening (deadlines.digest).
+    "deadlines-digests": {"task": "deadlines.digests", "schedule": 300.0, "options": {"expires": 290}},
     "sessions-clear": {"task": "accounts.sessions_clear", "schedule": crontab(hour=3, minute=15)},
     "access-log-purge": {"task": "timeline.access_log_purge", "schedule": crontab(hour=3, minute=30)},
     "contract-imports-expire": {"task": "students.contract_imports_expire", "schedule": 300.0},

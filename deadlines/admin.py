@@ -12,7 +12,7 @@ from config.admin import BoundedAdmin, ReadOnlyAdmin
 from config.forms import BoundedForm
 
 from .calendar_import import calendar_days_import
-from .models import CalendarDay, Deadline, Delivery, Notification
+from .models import CalendarDay, Deadline, Delivery, Digest, Notification
 
 
 class CalendarImportForm(BoundedForm):
@@ -90,7 +90,35 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdmin):
-    list_display = ["notification", "channel", "state", "attempts", "next_attempt_at", "sent_at"]
-    list_filter = ["channel", "state"]
-    search_fields = ["notification__recipient__full_name", "last_error"]
-    list_select_related = ["notification__recipient"]
+    """Failed deliveries (filter by state) say why in their last error: a wrong address, an unknown
+    WeCom account, a channel that kept refusing."""
+
+    list_display = [
+        *("recipient", "what", "channel", "state", "attempts", "next_attempt_at", "sent_at", "error")
+    ]
+    list_filter = ["state", "channel"]
+    search_fields = ["notification__recipient__full_name", "digest__recipient__full_name", "last_error"]
+    list_select_related = ["notification__recipient", "digest__recipient"]
+
+    @admin.display(description=gettext_lazy("recipient"))
+    def recipient(self, delivery):
+        return (delivery.notification or delivery.digest).recipient
+
+    @admin.display(description=gettext_lazy("what"))
+    def what(self, delivery):
+        if delivery.notification_id:
+            return delivery.notification.get_kind_display()
+        return f"{Digest._meta.verbose_name} {delivery.digest.day}"
+
+    @admin.display(description=gettext_lazy("last error"))
+    def error(self, delivery):
+        return delivery.last_error[:120]
+
+
+@admin.register(Digest)
+class DigestAdmin(ReadOnlyAdmin):
+    list_display = ["recipient", "day", "overdue", "due_today", "waiting", "created_at"]
+    list_filter = [("day", admin.DateFieldListFilter)]
+    search_fields = ["recipient__full_name", "recipient__username"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "day"

@@ -1,16 +1,32 @@
-"""Outside channels a notification can go through. Add WeCom or SMS by adding a class here."""
+"""Outside channels a message can go through: email today. Add WeCom or SMS by adding a class here."""
 
-from django.conf import settings
+from dataclasses import dataclass
+
 from django.core.mail import send_mail
-from django.utils import translation
 
-from .messages import notification_text
+
+@dataclass(frozen=True)
+class Message:
+    """What one person is told outside the site: a notice or the morning digest, in their language."""
+
+    recipient: object  # accounts.User
+    title: str
+    body: str  # plain text, one line per item
+    url: str  # absolute: where the person acts on it
+
+
+class ChannelBusy(Exception):
+    """The channel asks to be left alone for a while (a rate limit): the rest of the batch waits."""
 
 
 class Channel:
     name: str
 
-    def send(self, notification) -> None:
+    def reaches(self, user) -> bool:
+        """Whether the channel can reach this person at all (an address, an account)."""
+        raise NotImplementedError
+
+    def send(self, message: Message) -> None:
         """Sends or raises; the delivery row records failures and retries."""
         raise NotImplementedError
 
@@ -18,13 +34,15 @@ class Channel:
 class EmailChannel(Channel):
     name = "email"
 
-    def send(self, notification) -> None:
-        recipient = notification.recipient
+    def reaches(self, user) -> bool:
+        return bool(user.email)
+
+    def send(self, message: Message) -> None:
+        recipient = message.recipient
         if not recipient.email:
             raise ValueError(f"{recipient.username} has no email address")
-        with translation.override(settings.LANGUAGE_CODE):
-            subject, body = notification_text(notification)
-        send_mail(subject, body, None, [recipient.email], fail_silently=False)
+        body = f"{message.body}\n\n{message.url}" if message.url else message.body
+        send_mail(message.title, body, None, [recipient.email], fail_silently=False)
 
 
 CHANNELS: dict[str, Channel] = {channel.name: channel for channel in [EmailChannel()]}

@@ -229,10 +229,14 @@ class Kind(models.TextChoices):
     OVERDUE = "overdue", _("Overdue")
     ESCALATED_SUPERVISOR = "escalated_1", _("Escalated to the supervisor")
     ESCALATED_DIRECTOR = "escalated_2", _("Escalated to the campus director")
+    APPROVAL = "approval", _("Waiting for your approval")
 
 
 class Notification(models.Model):
-    """A line in someone's inbox; the text is drawn from the deadline in the reader's language."""
+    """A line in someone's inbox; the text is drawn, in the reader's language, from its deadline or,
+    for a notice about another record (a refund waiting for its approver), from that record's kind
+    (deadlines.messages.describe). Such a notice carries its record's student and campus, so that
+    who may read it follows the record (timeline.audience), as for events."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -242,8 +246,26 @@ class Notification(models.Model):
         verbose_name=_("recipient"),
     )
     deadline = models.ForeignKey(  # the unique (deadline, round, kind, recipient) index serves it
-        Deadline, on_delete=models.CASCADE, related_name="notifications", db_index=False
+        Deadline,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
+        db_index=False,
     )
+    # The record of a notice that is about no deadline; the unique notification_about_once serves it.
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+    )
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+    )
+    campus = models.ForeignKey(
+        Campus, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+    )
+    # Which pass of its deadline or record: a notice is sent once per round.
     round = models.PositiveSmallIntegerField(_("round"), default=0)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -260,6 +282,16 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["deadline", "round", "kind", "recipient"], name="notification_once"
             ),
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "round", "kind", "recipient"],
+                condition=Q(deadline=None),
+                name="notification_about_once",
+            ),
+            models.CheckConstraint(
+                name="notification_about_one_thing",
+                condition=Q(deadline__isnull=False, subject_type__isnull=True, subject_id__isnull=True)
+                | Q(deadline__isnull=True, subject_type__isnull=False, subject_id__isnull=False),
+            ),
         ]
         indexes = [
             # The inbox and the bell: a person's notifications, newest first.
@@ -272,8 +304,73 @@ class Notification(models.Model):
         return f"{self.get_kind_display()} → {self.recipient}"
 
 
+class Topic(models.TextChoices):
+    """What a person chooses the outside channels of: each kind of notice, and the morning digest."""
+
+    NEW_TASK = "opened", _("New task")
+    REMINDER = "reminder", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
+    ESCALATION = "escalated", _("Escalated to you")
+    APPROVAL = "approval", _("Waiting for your approval")
+    DIGEST = "digest", _("Morning digest")
+
+
+class NoticeChoice(models.Model):
+    """A person's choice for one topic: which outside channels carry it, and whether it may come
+    outside working hours. No row: the topic's default (deadlines.preferences)."""
+
+    user = models.ForeignKey(  # the unique (user, topic) index serves it
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_choices", db_index=False
+    )
+    topic = models.CharField(_("topic"), max_length=16, choices=Topic.choices)
+    email = models.BooleanField(_("email"))
+    wecom = models.BooleanField(_("WeCom"))
+    off_hours = models.BooleanField(_("also outside working hours"), default=False)
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notice choice")
+        verbose_name_plural = _("notice choices")
+        constraints = [models.UniqueConstraint(fields=["user", "topic"], name="notice_choice_once")]
+
+    def __str__(self):
+        return f"{self.user} {self.get_topic_display()}"
+
+
+class Digest(models.Model):
+    """One working day's summary of a person's work, made at their campus's opening. Its text is kept
+    as it was sent: the administrator sees what the person was told."""
+
+    recipient = models.ForeignKey(  # the unique (recipient, day) index serves it
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="digests",
+        db_index=False,
+        verbose_name=_("recipient"),
+    )
+    day = models.DateField(_("day"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    overdue = models.PositiveIntegerField(_("overdue"), default=0)
+    due_today = models.PositiveIntegerField(_("due today"), default=0)
+    waiting = models.PositiveIntegerField(_("waiting for them"), default=0)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    body = models.TextField(_("body"), blank=True)
+
+    class Meta:
+        verbose_name = _("morning digest")
+        verbose_name_plural = _("morning digests")
+        constraints = [models.UniqueConstraint(fields=["recipient", "day"], name="digest_once_a_day")]
+
+    def __str__(self):
+        return f"{self.recipient} {self.day}"
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.overdue or self.due_today or self.waiting)
+
+
 class Delivery(models.Model):
-    """One notification sent through one outside channel (email today; WeCom or SMS later)."""
+    """One notification or one morning digest sent through one outside channel (email, WeCom)."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -282,7 +379,15 @@ class Delivery(models.Model):
         DROPPED = "dropped", _("Not sent: the reader may no longer open its record")
 
     notification = models.ForeignKey(  # the unique (notification, channel) index serves it
-        Notification, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+        Notification,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        null=True,
+        blank=True,
+        db_index=False,
+    )
+    digest = models.ForeignKey(  # the unique (digest, channel) index serves it
+        Digest, on_delete=models.CASCADE, related_name="deliveries", null=True, blank=True, db_index=False
     )
     channel = models.CharField(_("channel"), max_length=16)
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
@@ -296,10 +401,18 @@ class Delivery(models.Model):
         verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel"),
+            models.UniqueConstraint(fields=["digest", "channel"], name="digest_delivery_once_per_channel"),
+            models.CheckConstraint(
+                name="delivery_of_one_thing",
+                condition=Q(notification__isnull=False, digest__isnull=True)
+                | Q(notification__isnull=True, digest__isnull=False),
+            ),
         ]
         indexes = [
             # The delivery task: pending rows whose next attempt has come.
             models.Index(fields=["next_attempt_at"], condition=Q(state="pending"), name="delivery_pending"),
+            # The administrator's failed deliveries, newest first.
+            models.Index(fields=["-next_attempt_at"], condition=Q(state="failed"), name="delivery_failed"),
         ]
 
     def __str__(self):

@@ -28,10 +28,15 @@ def notifications_for(user, *, now: datetime | None = None) -> QuerySet[Notifica
     """The user's inbox: their own notices whose delivery time has come, about records they may still
     open (a student who moved to another manager leaves the former one's inbox)."""
     return Notification.objects.filter(
-        audience.readable_q(user, prefix="deadline__"),
-        recipient=user,
-        deliver_after__lte=now or timezone.now(),
+        readable_notices_q(user), recipient=user, deliver_after__lte=now or timezone.now()
     )
+
+
+def readable_notices_q(user) -> Q:
+    """Notices about what the user may still open: a deadline's by the deadline, another record's by
+    that record (its subject, student and campus are on the notice)."""
+    of_deadline = Q(deadline__isnull=False) & audience.readable_q(user, prefix="deadline__")
+    return of_deadline | Q(deadline=None) & audience.readable_q(user)
 
 
 # The inbox shows this many notices at a time; "older" loads the next as many.
@@ -49,7 +54,9 @@ def inbox_page(user, *, before: int | None = None, now: datetime | None = None) 
     """The user's newest INBOX_PAGE notices, or with `before` (a notice's id) the INBOX_PAGE that come
     after it, newest first (notification_inbox). One query, and no count: an inbox grows for years,
     and counting it would ask whether the reader may still open the record of every notice in it."""
-    notices = notifications_for(user, now=now).select_related("deadline__student", "deadline__owner")
+    notices = notifications_for(user, now=now).select_related(
+        "deadline__student", "deadline__owner", "student", "campus"
+    )
     if before is not None:  # after that notice in the order shown: (deliver_after, pk) descending
         at = Subquery(Notification.objects.filter(pk=before, recipient=user).values("deliver_after")[:1])
         notices = notices.filter(Q(deliver_after__lt=at) | Q(deliver_after=at, pk__lt=before))

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Campus, Role, User
 from accounts.scope import caseload_q
-from timeline import audience
 from timeline.models import Event
 from timeline.services import student_id_of, timeline_add
 
-from . import calendar
+from . import calendar, preferences
+from .messages import notification_text, notification_url
 from .models import ACTIVE, LAPSING_RULES, LATE, Deadline, Delivery, Kind, Notification, Status
 from .rules import RULES, get_rule
 
@@ -180,7 +180,8 @@ def deadline_stop(*, rule: str, subject: models.Model, actor: User, reason: str)
 
 def deadline_notify_owner(deadline: Deadline) -> bool:
     """Tells the owner of a deadline opened by someone else's change (L10) without waiting for a
-    reminder: a notice at the campus's next opening, with its email. False if already told."""
+    reminder: a notice at the campus's next opening, with the deliveries the owner chose for new tasks.
+    False if already told."""
     now = timezone.now()
     notice, created = Notification.objects.get_or_create(
         deadline=deadline,
@@ -190,8 +191,33 @@ def deadline_notify_owner(deadline: Deadline) -> bool:
         defaults={"created_at": now, "deliver_after": calendar.next_opening(now, deadline.campus)},
     )
     if created:
-        Delivery.objects.create(notification=notice, channel="email", next_attempt_at=notice.deliver_after)
+        preferences.deliveries_create(Notification.objects.filter(pk=notice.pk), Kind.OPENED)
     return created
+
+
+def notices_about(*, record: models.Model, kind: str, recipients, round: int, student_id, campus) -> int:
+    """Tells each of `recipients` once per `round` about a record that is no deadline (a refund
+    waiting for its approver): a notice at the opening of the recipient's campus (the company's hours
+    for company-wide roles), with the deliveries each chose. Returns how many notices are new."""
+    now = timezone.now()
+    about = {"subject_type": ContentType.objects.get_for_model(record), "subject_id": record.pk}
+    rows = [
+        Notification(
+            recipient=person,
+            **about,
+            student_id=student_id,
+            campus=campus,
+            round=round,
+            kind=kind,
+            created_at=now,
+            deliver_after=calendar.next_opening(now, person.campus),
+        )
+        for person in recipients
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)  # notification_about_once
+    new = Notification.objects.filter(**about, round=round, kind=kind, created_at=now, deadline=None)
+    preferences.deliveries_create(new, kind)
+    return new.count()
 
 
 @transaction.atomic
@@ -395,8 +421,9 @@ def _sweep_batch(
     applies `changes` (column: value, or a dict of values by the row's rule), and from the changed
     rows writes the timeline event `event` (from the status claimed to the new one, with the row's
     reason) and the owner's notice of kind `notice` (held until the campus opens; `only_in_time`:
-    only for rows still due after that) with a pending email delivery. Returns how many rows it
-    claimed, how many it changed and how many notices are new (a parallel sweep's are not counted).
+    only for rows still due after that) with the deliveries its recipient chose (preferences).
+    Returns how many rows it claimed, how many it changed and how many notices are new (a parallel
+    sweep's are not counted).
 
     The claim is the compare-and-set: its rows stay locked, as read, until the update in the same
     statement. The update takes them by key (`= ANY(ARRAY(...))`, so the planner probes the primary
@@ -421,9 +448,7 @@ def _sweep_batch(
     claim, params = locked.values("pk", "status")[:batch].query.sql_with_params()
     params = list(params)
     quote = connection.ops.quote_name
-    deadline, events, notices, deliveries = (
-        quote(model._meta.db_table) for model in (Deadline, Event, Notification, Delivery)
-    )
+    deadline, events, notices = (quote(model._meta.db_table) for model in (Deadline, Event, Notification))
     sets = [_set_sql(column, value) for column, value in changes.items()]
     sql = f"""
         WITH claimed AS MATERIALIZED ({claim}),
@@ -445,6 +470,7 @@ def _sweep_batch(
         params += [now, event]
     if notice:
         at = openings.at
+        deliveries_sql, deliveries_params = preferences.deliveries_insert("notices", [], notice)
         sql += f""",
         notices AS (
             INSERT INTO {notices} (recipient_id, deadline_id, round, kind, created_at, deliver_after)
@@ -453,17 +479,12 @@ def _sweep_batch(
                 USING (campus_id)
             {"WHERE due_at > COALESCE(opening.at, %s)" if only_in_time else ""}
             ON CONFLICT (deadline_id, round, kind, recipient_id) DO NOTHING
-            RETURNING id, deliver_after
+            RETURNING id, recipient_id, created_at, deliver_after
         ),
-        deliveries AS (
-            INSERT INTO {deliveries} (notification_id, channel, state, attempts, next_attempt_at, sent_at,
-                last_error)
-            SELECT id, 'email', %s, 0, deliver_after, NULL, '' FROM notices
-            ON CONFLICT (notification_id, channel) DO NOTHING
-        )"""
+        deliveries AS ({deliveries_sql})"""
         params += [notice, now, now, list(at), list(at.values())]
         params += [now] if only_in_time else []
-        params += [Delivery.State.PENDING]
+        params += deliveries_params
     sql += f"""
         SELECT (SELECT count(*) FROM claimed), (SELECT count(*) FROM changed),
             {"(SELECT count(*) FROM notices)" if notice else "0"}"""
@@ -541,17 +562,8 @@ def _sweep_batch_portable(
             ignore_conflicts=True,
         )
         new = Notification.objects.filter(deadline__in=[row.pk for row in told], kind=notice, created_at=now)
-        new = list(new.values_list("pk", "deliver_after"))
-        Delivery.objects.bulk_create(
-            (
-                Delivery(
-                    notification_id=pk, channel="email", state=Delivery.State.PENDING, next_attempt_at=after
-                )
-                for pk, after in new
-            ),
-            ignore_conflicts=True,
-        )
-        notified = len(new)
+        notified = new.count()
+        preferences.deliveries_create(new, notice)
     return len(claimed), changed, notified
 
 
@@ -676,8 +688,8 @@ def _opening(openings: Openings, now: datetime) -> Case:
 
 
 def _notify(deadlines, ids: list[int], *, recipient, kind: str, now: datetime, openings: Openings) -> int:
-    """Each (deadline, round, kind, recipient) notice once, held until the campus is at work, with a
-    pending email delivery. Returns how many notices are new: a parallel sweep's are not counted."""
+    """Each (deadline, round, kind, recipient) notice once, held until the campus is at work, with the
+    deliveries its recipient chose. Returns how many notices are new: a parallel sweep's are not counted."""
     deliver_after = _opening(openings, now)
     created = _insert_select(
         Notification,
@@ -692,20 +704,7 @@ def _notify(deadlines, ids: list[int], *, recipient, kind: str, now: datetime, o
         },
         conflict=("deadline", "round", "kind", "recipient"),
     )
-    _insert_select(
-        Delivery,
-        Notification.objects.filter(deadline_id__in=ids, kind=kind).order_by(),
-        {
-            "notification": F("pk"),
-            "channel": Value("email"),
-            "state": Value(Delivery.State.PENDING),
-            "attempts": Value(0),
-            "next_attempt_at": F("deliver_after"),
-            "sent_at": Value(None, DateTimeField()),
-            "last_error": Value(""),
-        },
-        conflict=("notification", "channel"),
-    )
+    preferences.deliveries_create(Notification.objects.filter(deadline_id__in=ids, kind=kind), kind)
     return created
 
 
@@ -738,12 +737,15 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
 
 def _still_readable(notice: Notification) -> bool:
     """A notice goes out only while its reader may open its record (a student may have moved on)."""
-    readable = Notification.objects.filter(audience.readable_q(notice.recipient, prefix="deadline__"))
-    return readable.filter(pk=notice.pk).exists()
+    from .selectors import readable_notices_q
+
+    return Notification.objects.filter(readable_notices_q(notice.recipient), pk=notice.pk).exists()
 
 
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 LEASE = timedelta(minutes=5)
+# A channel that answered "too many requests" is left alone this long before the rest of its batch.
+BUSY_WAIT = timedelta(minutes=1)
 
 
 def deliver_pending(*, now: datetime | None = None, batch: int = 100) -> tuple[int, int]:
@@ -752,9 +754,10 @@ def deliver_pending(*, now: datetime | None = None, batch: int = 100) -> tuple[i
     Rows are first leased — their next attempt moved past the sending time, and committed — then
     sent outside any transaction, so a slow mail server holds no lock; each outcome is recorded
     with compare-and-set on the lease. Two runs never send the same row; if a run dies mid-send,
-    the lease runs out and the row is tried again.
+    the lease runs out and the row is tried again. A channel that says it is busy (a rate limit)
+    gets no more rows of this batch: they wait BUSY_WAIT without counting an attempt.
     """
-    from .channels import CHANNELS
+    from .channels import CHANNELS, ChannelBusy
 
     now = now or timezone.now()
     lease_until = now + LEASE
@@ -763,28 +766,68 @@ def deliver_pending(*, now: datetime | None = None, batch: int = 100) -> tuple[i
         ids = _claim(due.order_by("next_attempt_at"), batch)  # index delivery_pending
         Delivery.objects.filter(pk__in=ids, state=Delivery.State.PENDING).update(next_attempt_at=lease_until)
     sent = failed = 0
+    busy: set[str] = set()
     leased = Delivery.objects.filter(pk__in=ids).select_related(
-        "notification__recipient", "notification__deadline__student", "notification__deadline__owner"
+        "notification__recipient__campus",
+        "notification__deadline__student",
+        "notification__deadline__owner",
+        "notification__student",
+        "notification__campus",
+        "digest__recipient__campus",
     )
     for delivery in leased:
         mine = Delivery.objects.filter(
             pk=delivery.pk, state=Delivery.State.PENDING, next_attempt_at=lease_until
         )
+        if delivery.channel in busy:
+            mine.update(next_attempt_at=_retry_at(delivery, now + BUSY_WAIT))
+            continue
         attempts = delivery.attempts + 1
-        if not _still_readable(delivery.notification):
+        if delivery.notification_id and not _still_readable(delivery.notification):
             mine.update(state=Delivery.State.DROPPED)
             continue
         try:
-            CHANNELS[delivery.channel].send(delivery.notification)
+            CHANNELS[delivery.channel].send(_message(delivery))
+        except ChannelBusy as error:
+            busy.add(delivery.channel)
+            mine.update(
+                last_error=f"ChannelBusy: {error}"[:2000],
+                next_attempt_at=_retry_at(delivery, now + BUSY_WAIT),
+            )
         except Exception as error:  # a channel may fail in any way; the row records how
             gave_up = attempts > len(RETRY_DELAYS)
             mine.update(
                 attempts=attempts,
                 last_error=f"{type(error).__name__}: {error}"[:2000],
                 state=Delivery.State.FAILED if gave_up else Delivery.State.PENDING,
-                next_attempt_at=now if gave_up else now + RETRY_DELAYS[attempts - 1],
+                next_attempt_at=now if gave_up else _retry_at(delivery, now + RETRY_DELAYS[attempts - 1]),
             )
             failed += gave_up
         else:
             sent += mine.update(attempts=attempts, state=Delivery.State.SENT, sent_at=now)
     return sent, failed
+
+
+def _retry_at(delivery: Delivery, at: datetime) -> datetime:
+    """When to try again: `at`, or the next opening of the reader's campus if `at` is outside its
+    working hours and the reader did not choose this kind of notice outside them too."""
+    if delivery.notification_id:
+        recipient, kind = delivery.notification.recipient, delivery.notification.kind
+        if preferences.choices_of(recipient)[preferences.TOPIC_OF_KIND[kind]].off_hours:
+            return at
+    else:
+        recipient = delivery.digest.recipient
+    return calendar.next_opening(at, recipient.campus)
+
+
+def _message(delivery: Delivery):
+    """What the delivery tells its reader, in the company's language, with an absolute link."""
+    from .channels import Message
+
+    if delivery.digest_id:
+        digest = delivery.digest
+        return Message(digest.recipient, digest.title, digest.body, settings.SITE_URL + "/")
+    notice = delivery.notification
+    with translation.override(settings.LANGUAGE_CODE):
+        title, body = notification_text(notice)
+    return Message(notice.recipient, title, body, settings.SITE_URL + notification_url(notice))

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import digest, services
 
 
 @shared_task(name="deadlines.sweep")
@@ -16,3 +16,11 @@ def sweep_deadlines() -> str:
 @shared_task(name="deadlines.deliver")
 def deliver_notifications() -> tuple[int, int]:
     return services.deliver_pending()
+
+
+@shared_task(name="deadlines.digests")
+def make_digests() -> int:
+    made = digest.digests_make()
+    if made:
+        deliver_notifications.delay()  # the morning's messages go out now, not at the next tick
+    return made

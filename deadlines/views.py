@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 from config.bounds import key_from
 from timeline.audience import students_for
 
-from . import selectors, services
-from .forms import DeadlineListForm, WaiveForm
-from .messages import notification_text
+from . import preferences, selectors, services
+from .forms import DeadlineListForm, NoticeChoicesForm, WaiveForm
+from .messages import notification_text, notification_url
 
 
 @login_required
@@ -32,6 +32,8 @@ def inbox(request):
 def notification_read(request, pk: int):
     notice = get_object_or_404(selectors.notifications_for(request.user).select_related("deadline"), pk=pk)
     services.notifications_mark_read(user=request.user, ids=[notice.pk])
+    if not notice.deadline_id:  # about another record: readable, as notifications_for checked
+        return redirect(notification_url(notice))
     student_id = notice.deadline.student_id
     if student_id and students_for(request.user).filter(pk=student_id).exists():
         return redirect(f"{reverse('students:detail', args=[student_id])}#deadline-{notice.deadline_id}")
@@ -93,3 +95,19 @@ def waive(request, pk: int):
             messages.info(request, _("This deadline was already closed."))
         return redirect(deadline.student.get_absolute_url() if deadline.student_id else "home")
     return TemplateResponse(request, "deadlines/waive.html", {"deadline": deadline, "form": form})
+
+
+@login_required
+def notice_choices(request):
+    """The person's own choice of the channels that carry each kind of notice and the morning digest."""
+    initial = preferences.choices_of(request.user)
+    form = NoticeChoicesForm(request.POST or None, user=request.user, initial_choices=initial)
+    if request.method == "POST" and form.is_valid():
+        changed = preferences.notice_choices_save(user=request.user, choices=form.choices())
+        if changed:
+            messages.success(request, _("Your notification settings are saved."))
+        else:
+            messages.info(request, _("Nothing changed in your notification settings."))
+        return redirect("deadlines:notice_choices")
+    context = {"form": form, "wecom_on": preferences.wecom_enabled()}
+    return TemplateResponse(request, "deadlines/notice_choices.html", context)

@@ -1,6 +1,7 @@
 """The refunds' queue on the homes of the approvers: each refund at the person's step (a director's:
 of their campus), and for finance also the approved refunds to pay."""
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,3 +38,17 @@ QUEUE = home.Queue(
     empty=gettext_lazy("No refund waits for you."),
     count=lambda user, now: selectors.queue(user),
 )
+
+
+def approval_notice_text(notice) -> tuple[str, str]:
+    """The notice that a refund waits for the reader's decision, drawn from the notice's student and
+    campus (loaded with it)."""
+    values = {"student": notice.student.full_name, "campus": notice.campus.name}
+    return (
+        _("Waiting for your approval: the refund of %(student)s") % values,
+        _("%(campus)s · the refund application of %(student)s waits for your decision.") % values,
+    )
+
+
+def approval_notice_url(notice) -> str:
+    return reverse("refunds:detail", args=[notice.subject_id])

@@ -11,8 +11,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
-from deadlines.services import deadline_stop
+from accounts.models import Role, User
+from deadlines.models import Kind
+from deadlines.services import deadline_stop, notices_about
 from followups.pauses import ENDED_STOPS, stop_student_clocks
 from retention.models import Case
 from retention.services import is_supervisor
@@ -124,6 +125,7 @@ def refund_submit(
         data={"amount": str(refund.amount)},
     )
     _version(refund, actor, "")
+    _tell_approvers(refund)
     # The family asks for its money back: no renewal talk is due meanwhile (followups.renewal holds).
     stop_student_clocks(case.student, ("R1",), actor, _("Refund applied for."))
     return refund, True
@@ -256,6 +258,8 @@ def refund_decide(*, refund: Refund, actor, step: int, approve: bool, comment: s
     )
     if approve and last:
         _student_refunded(refund, actor)
+    if refund.status == Refund.Status.APPROVING:
+        _tell_approvers(refund)
 
 
 def _student_refunded(refund: Refund, actor) -> None:
@@ -349,6 +353,29 @@ def refund_resubmit(
         to_state=Refund.Status.APPROVING,
         reason=comment,
         data=data,
+    )
+    _tell_approvers(refund)
+
+
+def approvers(refund: Refund) -> list:
+    """Who may decide the refund's current step: active people of its role (a director: of its campus)
+    who may decide it (may_decide)."""
+    people = User.objects.filter(role=refund.waiting_role, is_active=True).select_related("campus")
+    if refund.waiting_role == Role.DIRECTOR:
+        people = people.filter(campus_id=refund.campus_id)
+    return [person for person in people if may_decide(person, refund)]
+
+
+def _tell_approvers(refund: Refund) -> None:
+    """The refund's next approvers are told it waits for them, once each time it reaches a step (the
+    round: how many decisions were made before, so a step reached again is told again)."""
+    notices_about(
+        record=refund,
+        kind=Kind.APPROVAL,
+        recipients=approvers(refund),
+        round=refund.approvals.count(),
+        student_id=refund.student_id,
+        campus=refund.campus,
     )
 
 

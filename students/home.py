@@ -253,6 +253,7 @@ QUEUES = (
         gettext_lazy("Contracts you entered this week"),
         consultant_contracts,
         count=_consultant_contracts,
+        waiting=False,
     ),
     home.Queue(
         "scheduler_lesson_changes",
@@ -262,6 +263,7 @@ QUEUES = (
         scheduler_lesson_changes,
         count=_lesson_changes,
         empty=gettext_lazy("No lesson was changed this week."),
+        waiting=False,
     ),
     home.Queue(
         "teacher_to_mark",

@@ -20,7 +20,7 @@ PGETTEXT = {"pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}  # the f
 # Proper nouns written as their owners write them: products whose names are capitalised words, and
 # the body that publishes the official working-day schedule (国务院). Keep this short: a name belongs
 # here only when it is a name in any sentence. The public holidays' names come from the calendar.
-PROPER_NOUNS = {"WeChat", "Word", "Excel", "PowerPoint"}
+PROPER_NOUNS = {"WeChat", "WeCom", "Word", "Excel", "PowerPoint"}
 PROPER_NAMES = ("State Council",)
 
 

@@ -235,7 +235,14 @@ def test_a_rescheduled_deadline_is_reminded_marked_late_and_escalated_again(comp
     sweep(now=at(2026, 12, 7, 16, 0))
     sweep(now=at(2026, 12, 8, 15, 0))  # before the lesson begins and closes P2 as missed
     counts = {kind: Notification.objects.filter(kind=kind).count() for kind in Kind.values}
-    assert counts == {"opened": 0, "reminder": 1, "overdue": 2, "escalated_1": 2, "escalated_2": 2}
+    assert counts == {
+        "opened": 0,
+        "reminder": 1,
+        "overdue": 2,
+        "escalated_1": 2,
+        "escalated_2": 2,
+        "approval": 0,
+    }
 
 
 def test_only_event_rules_can_be_rescheduled(company, student):

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
-from deadlines.models import CalendarDay, Deadline, Delivery, Notification, Status
+from deadlines.models import CalendarDay, Deadline, Delivery, NoticeChoice, Notification, Status, Topic
 from deadlines.rules import RULES
 from deadlines.services import sweep
 from followups.selectors import callbacks_due
@@ -93,7 +93,12 @@ def test_an_idle_sweep_runs_one_query_a_step_whatever_the_size(
 def test_a_sweep_with_only_reminders_due_runs_the_same_queries_at_any_size(
     company, size, campuses, django_assert_max_num_queries
 ):
-    active_deadlines(owners_on(company, campuses), size, reminders=25)
+    owners = owners_on(company, campuses)
+    # Reminders reach email for those who ask for them (the default leaves them to the digest).
+    NoticeChoice.objects.bulk_create(
+        NoticeChoice(user=owner, topic=Topic.REMINDER, email=True, wecom=False) for owner in owners
+    )
+    active_deadlines(owners, size, reminders=25)
     with django_assert_max_num_queries(15) as queries:
         result = sweep(now=NOW)
     assert (result.reminded, result.notified, result.overdue, result.escalated) == (25, 25, 0, 0)

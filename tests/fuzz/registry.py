@@ -265,6 +265,7 @@ REGISTRY: dict[str, Entry] = {
         "manager_a1", lambda w: {"pk": w.notification.pk}, host=lambda w, k: reverse("deadlines:inbox")
     ),
     "deadlines:notifications_read_all": Entry("manager_a1", host=lambda w, k: reverse("deadlines:inbox")),
+    "deadlines:notice_choices": Entry("manager_a1"),
     "deadlines:waive": Entry("director_a", lambda w: {"pk": w.deadline.pk}),
     "timeline:access_log": Entry("director_a"),
     "export_job": Entry("manager_a1", lambda w: {"pk": _export_job(w).pk}),

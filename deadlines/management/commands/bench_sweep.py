@@ -122,8 +122,14 @@ class Command(BaseCommand):
             campus, _ = Campus.objects.get_or_create(
                 code=f"bench{i}", defaults={"name": f"Benchmark campus {i}"}
             )
-            owner, _ = User.objects.get_or_create(
-                username=f"bench-manager-{i}", defaults={"role": Role.LEARNING_MANAGER, "campus": campus}
+            # With an email address, and no choice made: overdue notices go by email (the default).
+            owner, _ = User.objects.update_or_create(
+                username=f"bench-manager-{i}",
+                defaults={
+                    "role": Role.LEARNING_MANAGER,
+                    "campus": campus,
+                    "email": f"bench-{i}@bench.invalid",
+                },
             )
             owners.append(owner)
         return owners
