@@ -1,8 +1,10 @@
-"""Outside channels a message can go through: email today. Add WeCom or SMS by adding a class here."""
+"""Outside channels a message can go through: email and WeCom. Add SMS by adding a class here."""
 
 from dataclasses import dataclass
 
 from django.core.mail import send_mail
+
+from . import wecom
 
 
 @dataclass(frozen=True)
@@ -45,4 +47,22 @@ class EmailChannel(Channel):
         send_mail(message.title, body, None, [recipient.email], fail_silently=False)
 
 
-CHANNELS: dict[str, Channel] = {channel.name: channel for channel in [EmailChannel()]}
+class WeComChannel(Channel):
+    """An application message of the company's WeCom: a text card that opens the item."""
+
+    name = "wecom"
+
+    def reaches(self, user) -> bool:
+        return wecom.configured() and bool(user.wecom_userid)
+
+    def send(self, message: Message) -> None:
+        recipient = message.recipient
+        if not recipient.wecom_userid:
+            raise ValueError(f"{recipient.username} has no WeCom account")
+        try:
+            wecom.send_text_card(recipient.wecom_userid, message.title, message.body, message.url)
+        except wecom.WeComBusy as error:
+            raise ChannelBusy(str(error)) from None
+
+
+CHANNELS: dict[str, Channel] = {channel.name: channel for channel in [EmailChannel(), WeComChannel()]}

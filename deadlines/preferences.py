@@ -12,13 +12,13 @@ and the services' notices choose the same channels.
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
+from . import wecom
 from .models import Delivery, Kind, NoticeChoice, Topic
 
 DEFAULT_ON = {
@@ -44,10 +44,8 @@ TIMED_TOPICS = tuple(topic for topic in Topic if topic != Topic.DIGEST)
 
 
 def wecom_enabled() -> bool:
-    """WeCom is offered once the company configured it and a WeCom channel is installed."""
-    from .channels import CHANNELS
-
-    return "wecom" in CHANNELS and bool(settings.WECOM_CORP_ID and settings.WECOM_SECRET)
+    """WeCom is offered once the company connected it (README, "Connecting WeCom")."""
+    return wecom.configured()
 
 
 @dataclass(frozen=True)
@@ -90,7 +88,7 @@ def deliveries_insert(source: str, source_params: list, kind: str) -> tuple[str,
     topic = TOPIC_OF_KIND[kind]
     quote = connection.ops.quote_name
     deliveries, users, choices = (quote(model._meta.db_table) for model in (Delivery, User, NoticeChoice))
-    wecom, default = wecom_enabled(), DEFAULT_ON[topic]
+    wecom_on, default = wecom_enabled(), DEFAULT_ON[topic]
     sql = f"""
         INSERT INTO {deliveries} (notification_id, digest_id, channel, state, attempts, next_attempt_at,
             sent_at, last_error)
@@ -105,7 +103,7 @@ def deliveries_insert(source: str, source_params: list, kind: str) -> tuple[str,
             OR (c.channel = 'wecom' AND %s AND u.wecom_userid <> '' AND COALESCE(p.wecom, %s))
         WHERE TRUE
         ON CONFLICT (notification_id, channel) DO NOTHING"""
-    return sql, [Delivery.State.PENDING, *source_params, topic, default, wecom, wecom, default]
+    return sql, [Delivery.State.PENDING, *source_params, topic, default, wecom_on, wecom_on, default]
 
 
 def deliveries_create(notices, kind: str) -> int:
