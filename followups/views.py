@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from accounts import scope
@@ -92,6 +92,11 @@ class Entry:
     anchor: str
     saved: Promise
     may: Callable = can_edit_file
+    opens: str = ""  # the student page's ?open= that draws this form open, when not its anchor's
+
+    @property
+    def open_key(self) -> str:
+        return self.opens or self.anchor.removeprefix("#")
 
 
 ENTRIES = {
@@ -127,6 +132,7 @@ ENTRIES = {
         "#concerns",
         gettext_lazy("Concern raised."),
         may=lambda user, student: user.role in concerns.CONCERN_RAISERS,
+        opens="concern",  # "concerns" opens the handling of those raised
     ),
     "renewal": Entry(
         RenewalForm,
@@ -161,13 +167,22 @@ def _section(request, student, template: str, context: dict):
     return TemplateResponse(request, "followups/section_page.html", {**context, "section": template})
 
 
+def _entry_open(request, student, template: str, context: dict, key: str):
+    """The section with its entry form drawn open: asked for when the form is opened on the student
+    page (which draws none of them), or followed as a link without JavaScript."""
+    return _section(request, student, template, {**context, "open_entry": key})
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def entry_new(request, student_id: int, kind: str):
     entry = ENTRIES[kind]
     student = _student(request, student_id)
     if not entry.may(request.user, student):
         raise PermissionDenied
+    if request.method == "GET":
+        context = entry.section(student, request.user)
+        return _entry_open(request, student, entry.template, context, entry.open_key)
     form = entry.form(request.POST)
     if form.is_valid():
         try:
@@ -416,12 +431,15 @@ def exam_list(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def exam_for_student(request, student_id: int):
     """An exam just for this student (their school and grade): opens their L5 alone."""
     student = _student(request, student_id)
     if not can_edit_file(request.user, student):
         raise PermissionDenied
+    if request.method == "GET":
+        context = score_section(student, request.user)
+        return _entry_open(request, student, "followups/_scores.html", context, "exams")
     form = StudentExamForm(request.POST)
     if form.is_valid():
         try:

@@ -212,3 +212,32 @@ def test_the_manifest_the_phone_installs_from_is_served_as_json_with_its_icons(b
     for icon in manifest["icons"]:
         image = page.request.get(urljoin(browse.base_url + href, icon["src"]))
         assert image.ok and image.headers["content-type"] == "image/png"
+
+
+def test_on_a_phone_each_entry_form_is_drawn_when_opened_and_fits(browse, company, caseload):
+    """The student page comes without its entry forms; opening one fetches it in place, it fits the
+    screen, and a callback typed on the phone is saved."""
+    page = browse.page
+    page.set_viewport_size(PHONE)
+    browse.sign_in(company.manager_a1.username, PASSWORD)
+    browse.go(f"/students/{caseload.pk}/")
+    callbacks = page.locator("#callbacks")
+    assert callbacks.locator("[name=summary]").count() == 0
+
+    callbacks.locator("summary").click()
+    callbacks.locator("[name=summary]").wait_for()  # fetched and put in place
+    assert callbacks.locator("details").get_attribute("open") is not None
+    for section in ("#scores", "#growth", "#concerns"):
+        page.locator(section).locator("summary").first.click()
+        page.locator(section).locator("form").first.wait_for()
+    browse.shot("phone-entry-forms")
+    assert not scrolls_sideways(page), wider_than_the_screen(page)
+
+    callbacks = page.locator("#callbacks")
+    browse.fill(
+        {"with_whom": "parent", "channel": "phone", "summary": "电话回访：家长说孩子愿意继续上物理。"},
+        scope=callbacks,
+    )
+    callbacks.get_by_role("button", name=t("Save")).click()
+    page.locator("#callbacks").get_by_text("电话回访：家长说孩子愿意继续上物理。").wait_for()
+    browse.assert_clean()

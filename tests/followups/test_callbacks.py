@@ -89,7 +89,10 @@ def test_who_records_callbacks(client, taught, company):
     client.force_login(company.manager_a2)
     assert call(client, taught).status_code == 404
     client.force_login(company.manager_a1)
-    assert client.get(f"/followups/students/{taught.pk}/callbacks/").status_code == 405
+    form = client.get(f"/followups/students/{taught.pk}/callbacks/")  # the form, drawn when opened
+    assert form.status_code == 200 and 'name="summary"' in form.content.decode()
+    client.force_login(company.teacher_a)
+    assert client.get(f"/followups/students/{taught.pk}/callbacks/").status_code == 403
 
 
 def test_the_student_page_shows_the_callback_log(client, taught, company):

@@ -33,7 +33,7 @@ def _renewal_section(html: str) -> str:
 
 def test_the_form_on_the_student_page_starts_with_no_answer_chosen(client, company, taught):
     client.force_login(company.manager_a1)
-    section = _renewal_section(client.get(f"/students/{taught.pk}/").content.decode())
+    section = _renewal_section(client.get(f"/students/{taught.pk}/?open=renewal").content.decode())
     outcomes = _radios(section, "outcome")
     assert [re.search(r'value="(\w+)"', tag).group(1) for tag in outcomes] == ["declined", "undecided"]
     reasons = _radios(section, "family_reason")
