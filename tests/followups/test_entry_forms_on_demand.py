@@ -43,8 +43,8 @@ def test_opening_a_form_draws_its_section_with_the_form_open(client, company, ta
     assert "<html" not in html  # the section alone, for htmx to put in place
     assert "<details open" in html
 
-    without_javascript = client.get(url).content.decode()
-    assert "<html" in without_javascript and field in without_javascript and taught.full_name in without_javascript
+    alone = client.get(url).content.decode()  # without JavaScript: a page of its own
+    assert "<html" in alone and field in alone and taught.full_name in alone
 
 
 @pytest.mark.parametrize(("name", "field", "section"), ENTRIES)
