@@ -21,7 +21,7 @@ from students.models import Lesson
 
 from .models import DeadlineDay, FigureSpan, LessonDay, RenewalDay
 from .periods import Period
-from .selectors import HOURS, MONEY, ZERO, answered_thresholds, state_q
+from .selectors import HOURS, MONEY, ROW, ZERO, answered_thresholds, state_q
 
 
 def deadline_days(days: Period) -> QuerySet:
@@ -32,9 +32,9 @@ def deadline_days(days: Period) -> QuerySet:
         .annotate(day=TruncDate("due_at"))
         .values("day", "campus", "rule")
         .annotate(
-            due=Count("pk"),
-            on_time=Count("pk", filter=state_q("on_time")),
-            escalated=Count("pk", filter=state_q("escalated")),
+            due=Count(ROW),
+            on_time=Count(ROW, filter=state_q("on_time")),
+            escalated=Count(ROW, filter=state_q("escalated")),
         )
         .order_by()
     )
@@ -47,7 +47,7 @@ def lesson_days(days: Period) -> QuerySet:
         Lesson.objects.filter(starts_at__gte=days.start, starts_at__lt=days.end, status=Lesson.Status.DONE)
         .annotate(day=TruncDate("starts_at"))
         .values("day", campus=F("student__campus"))
-        .annotate(hours=Coalesce(Sum("hours"), ZERO, output_field=HOURS), lessons=Count("pk"))
+        .annotate(hours=Coalesce(Sum("hours"), ZERO, output_field=HOURS), lessons=Count(ROW))
         .order_by()
     )
 
@@ -61,7 +61,7 @@ def renewal_days(days: Period) -> QuerySet:
         .annotate(day=TruncDate("opened_at"))
         .values("day", "campus", "answer", why=Coalesce("decline_reason", Value("")))
         .annotate(
-            students=Count("pk"),
+            students=Count(ROW),
             hours=Coalesce(Sum("renewed_hours"), ZERO, output_field=HOURS),
             amount=Coalesce(Sum("renewed_amount"), ZERO, output_field=MONEY),
         )

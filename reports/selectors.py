@@ -70,6 +70,9 @@ LOW_RESCUE = 50
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 HOURS = DecimalField(max_digits=12, decimal_places=1)
 ZERO = Decimal("0")
+# What the figures count: rows, as COUNT(1) — counting the key would read each row from the table,
+# where the indexes that cover a report's columns (deadline_due, …) can answer alone.
+ROW = Value(1)
 
 
 # The reader
@@ -367,9 +370,9 @@ def state_q(state: str) -> Q:
 def _punctual_counts(name: str, period: Period) -> dict:
     within = _within(period, "due_at")
     return {
-        f"{name}_due": Count("pk", filter=within),
-        f"{name}_on_time": Count("pk", filter=within & state_q("on_time")),
-        f"{name}_escalated": Count("pk", filter=within & state_q("escalated")),
+        f"{name}_due": Count(ROW, filter=within),
+        f"{name}_on_time": Count(ROW, filter=within & state_q("on_time")),
+        f"{name}_escalated": Count(ROW, filter=within & state_q("escalated")),
     }
 
 
@@ -594,7 +597,7 @@ def renewal(reader: Reader, period: Period) -> RenewalReport:
         .annotate(which=_in_period(period, "opened_at"))
         .values(group.key, *group.labels, "which", "answer", "decline_reason")
         .annotate(
-            n=Count("pk"),
+            n=Count(ROW),
             hours=Coalesce(Sum("renewed_hours"), ZERO, output_field=HOURS),
             amount=Coalesce(Sum("renewed_amount"), ZERO, output_field=MONEY),
         )
@@ -774,7 +777,7 @@ def case_figure_q(figure: str, period: Period) -> Q:
 
 def _case_counts(name: str, period: Period) -> dict:
     return {
-        f"{name}_{figure}": Count("pk", filter=case_figure_q(figure, period))
+        f"{name}_{figure}": Count(ROW, filter=case_figure_q(figure, period))
         for figure in ("raised", "stabilised", "retained_by_team", "retained_by_director", "lost")
     }
 
@@ -802,7 +805,7 @@ def reason_group_q(group: str) -> Q:
 def _reason_counts(period: Period, previous: Period) -> dict:
     lost = {name: case_figure_q("lost", p) for name, p in (("now", period), ("before", previous))}
     return {
-        f"{name}_{group}": Count("pk", filter=lost[name] & reason_group_q(group))
+        f"{name}_{group}": Count(ROW, filter=lost[name] & reason_group_q(group))
         for group in LossReason.values
         for name in ("now", "before")
     }
@@ -827,9 +830,9 @@ REFUND_FIGURES = ("applied", "paid")
 def _refund_counts(name: str, period: Period) -> dict:
     applied, paid = refund_figure_q("applied", period), refund_figure_q("paid", period)
     return {
-        f"{name}_applied": Count("pk", filter=applied),
+        f"{name}_applied": Count(ROW, filter=applied),
         f"{name}_applied_amount": Coalesce(Sum("amount", filter=applied), ZERO, output_field=MONEY),
-        f"{name}_paid": Count("pk", filter=paid),
+        f"{name}_paid": Count(ROW, filter=paid),
         f"{name}_paid_amount": Coalesce(Sum("payment__amount", filter=paid), ZERO, output_field=MONEY),
     }
 
@@ -1028,7 +1031,7 @@ def caseload(reader: Reader, period: Period, *, weeks: bool = True) -> CaseloadR
         report_students(reader)
         .values(group.key, *group.labels, "status")
         .annotate(
-            n=Count("pk"),
+            n=Count(ROW),
             left=Coalesce(Sum("hours_left", filter=~Q(status__in=TAUGHT)), ZERO, output_field=HOURS),
         )
         .order_by()
@@ -1101,7 +1104,7 @@ def caseload_weeks(reader: Reader, period: Period) -> list[Week]:
     weeks = _by_week(
         report_lessons(reader, period, days=kept.counted_q("starts_at")),
         "starts_at",
-        {"hours": Sum("hours"), "lessons": Count("pk")},
+        {"hours": Sum("hours"), "lessons": Count(ROW)},
         _kept_rows(LessonDay, reader, kept.days) if kept.days else None,
         {"hours": Sum("hours"), "lessons": Sum("lessons")},
     )
