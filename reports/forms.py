@@ -107,9 +107,8 @@ class ReportForm(BoundedForm):
 
     def reader(self) -> Reader:
         chosen = self._chosen()
-        return Reader(
-            self.user, campus=self.campuses.get(chosen.get("campus")), team=self.teams.get(chosen.get("team"))
-        )
+        campus, team = self.campuses.get(chosen.get("campus")), self.teams.get(chosen.get("team"))
+        return Reader(self.user, campus=campus, team=team, campuses=self.campuses)
 
 
 class ListForm(BoundedForm):
@@ -148,9 +147,8 @@ class ListForm(BoundedForm):
 
     def reader(self) -> Reader:
         data = self.cleaned_data
-        return Reader(
-            self.user, campus=self.campuses.get(data.get("campus")), team=self.teams.get(data.get("team"))
-        )
+        campus, team = self.campuses.get(data.get("campus")), self.teams.get(data.get("team"))
+        return Reader(self.user, campus=campus, team=team, campuses=self.campuses)
 
     def row(self, *, person: str) -> dict:
         """The chosen person as a filter on the records' `person` field (a campus's row is the
