@@ -283,3 +283,13 @@ def test_the_student_pages_rows_are_those_readable_q_gives(company, story, perso
         assert set(rows.filter(once).values_list("pk", flat=True)) == expected, person
     if EXPECTED[person]["case"] is not None:  # the case's own rows are among them
         assert events.filter(once, subject_id=_case.pk, kind__startswith="case.").exists(), person
+
+
+def test_a_company_wide_readers_condition_asks_no_table(company):
+    """Every student, handover and refund is the president's: the condition asks no table for them
+    (a pass over 100,000 students per list at company size), and still asks for a campus's director."""
+    company_wide = str(Event.objects.filter(audience.readable_q(company.president)).query)
+    campus = str(Event.objects.filter(audience.readable_q(company.director_a)).query)
+    for table in ("students_student", "handover_handover", "refunds_refund"):
+        asked = f'EXISTS(SELECT 1 AS "a" FROM "{table}"'
+        assert asked not in company_wide and asked in campus, table
