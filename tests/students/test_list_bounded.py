@@ -382,3 +382,24 @@ def test_the_list_order_reads_the_late_deadlines_and_the_name_indexes(company, t
 def test_a_caseload_is_paged_only():
     with pytest.raises(TypeError):
         Caseload(students=Student.objects.none(), late=None, now=NOW)[3]
+
+
+def test_when_late_work_is_common_a_page_the_late_students_fill_asks_them_alone(
+    company, time_machine, monkeypatch
+):
+    """Many late deadlines and a page within the late students: one query walks the name index for
+    them, and the on-time part (which PostgreSQL misjudges at company size) is not asked; a page past
+    them is cut from both parts as before. Either way the same rows in the same order."""
+    time_machine.move_to(NOW, tick=False)
+    many_students(company, 60, prefix="癸", late_every=2)  # 30 late, 30 on time
+    monkeypatch.setattr("students.selectors.LATE_ROWS", 5)
+    rows = caseload(company.president, now=NOW)
+    assert rows.late_students is None
+    everyone = [pk for pk, _late, _name in rows.order(0, 60)]
+    assert len(everyone) == 60
+    assert rows.late_page(10, 20) == everyone[10:20]
+    assert rows.late_page(20, 40) is None  # past the 30 late students
+    with CaptureQueriesContext(connection) as queries:
+        page = rows[10:20]
+    assert [s.pk for s in page] == everyone[10:20] and len(queries) == 2  # the late part, its rows
+    assert [s.pk for s in rows[20:40]] == everyone[20:40]
