@@ -166,10 +166,10 @@ REGISTRY: dict[str, Entry] = {
     ),
     # follow-up
     "followups:list": Entry("manager_a1"),
-    "followups:callback_new": Entry("manager_a1", _followup, host=detail),
-    "followups:score_new": Entry("manager_a1", _followup, host=detail),
+    "followups:callback_new": Entry("manager_a1", _followup),
+    "followups:score_new": Entry("manager_a1", _followup),
     "followups:exams": Entry("director_a"),
-    "followups:exam_for_student": Entry("manager_a1", _followup, host=detail),
+    "followups:exam_for_student": Entry("manager_a1", _followup),
     "followups:exam_no_score": Entry(
         "manager_a1",
         lambda w: {"sitting_id": w.sitting.pk},
@@ -188,12 +188,12 @@ REGISTRY: dict[str, Entry] = {
         host=detail,
         form=lambda s, w: NoScoreForm(),
     ),
-    "followups:growth_new": Entry("manager_a1", _followup, host=detail),
-    "followups:concern_new": Entry("teacher_a", _followup, host=detail),
+    "followups:growth_new": Entry("manager_a1", _followup),
+    "followups:concern_new": Entry("teacher_a", _followup),
     "followups:concern_handle": Entry(
         "manager_a1", lambda w: {"student_id": w.student.pk, "concern_id": w.concern.pk}, host=detail
     ),
-    "followups:renewal_new": Entry("manager_a1", _followup, host=detail),
+    "followups:renewal_new": Entry("manager_a1", _followup),
     "followups:stage_summary": Entry("manager_a1", _followup),
     # Its button sends the draft's form to the printed sheet (formaction): the fields are the form's.
     "followups:stage_summary_print": Entry(
