@@ -122,6 +122,9 @@ class Browser:
 
     def sign_out(self):
         page = self.page
+        # The stylesheet decides whether the menu is folded: before it applies (a page still loading
+        # after a redirect) the toggler shows for an instant and then hides.
+        page.wait_for_load_state("load")
         toggler = page.locator(".navbar-toggler")
         if toggler.is_visible():
             toggler.click()
