@@ -442,7 +442,7 @@ def _kept_punctuality(reader: Reader, days: Period, period: Period, previous: Pe
     """The kept figures of `days` by campus and rule, as `punctuality` counts them."""
     return (
         _kept_rows(DeadlineDay, reader, days)
-        .values("campus", "campus__name", "rule")
+        .values("campus", "rule")
         .annotate(**_kept_sums(PUNCTUAL_FIGURES, {"now": period, "before": previous}))
         .order_by()
     )
@@ -662,7 +662,7 @@ def _kept_renewals(reader: Reader, days: Period, period: Period) -> QuerySet:
                 output_field=CharField(),
             )
         )
-        .values("campus", "campus__name", "which", "answer", decline_reason=F("reason"))
+        .values("campus", "which", "answer", decline_reason=F("reason"))
         .annotate(n=Sum("students"), hours=Sum("hours"), amount=Sum("amount"))
         .order_by()
     )
@@ -1099,17 +1099,14 @@ def _kept_lessons(reader: Reader, days: Period, period: Period, previous: Period
     student's campus)."""
     kept = (
         _kept_rows(LessonDay, reader, days)
-        .values("campus", "campus__name")
+        .values("campus")
         .annotate(
             now=Coalesce(Sum("hours", filter=_on_days(period, "day")), ZERO, output_field=HOURS),
             before=Coalesce(Sum("hours", filter=_on_days(previous, "day")), ZERO, output_field=HOURS),
         )
         .order_by()
     )
-    return [
-        {"student__campus": row["campus"], "student__campus__name": row["campus__name"], **_figures_of(row)}
-        for row in kept
-    ]
+    return [{"student__campus": row["campus"], **_figures_of(row)} for row in kept]
 
 
 def caseload_weeks(reader: Reader, period: Period) -> list[Week]:
