@@ -122,3 +122,10 @@ def test_forwarded_proto_is_not_trusted_by_django():
 
     assert settings.SECURE_PROXY_SSL_HEADER is None
     assert not RequestFactory().get("/", HTTP_X_FORWARDED_PROTO="https").is_secure()
+
+
+def test_the_web_process_keeps_what_it_loaded_out_of_the_collectors_passes():
+    code = "import gc; import config.wsgi; print(gc.get_freeze_count())"
+    result = run(["-c", code], **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) > 50_000  # Django, the apps and their templates' machinery
