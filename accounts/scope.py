@@ -5,7 +5,9 @@ the other campus roles their campus, finance, the president and administrators e
 A record outside the scope is treated as one that does not exist (404).
 """
 
+from collections import OrderedDict
 from collections.abc import Callable
+from threading import Lock
 from typing import TypeVar
 
 from django.db.models import Q, QuerySet
@@ -22,17 +24,40 @@ def _is_signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
+# The conditions built, by what decides them: kept for the process (a person's next request, on any
+# page, reuses them; building a supervisor's took 10–20 ms of each page), the least recently used
+# forgotten past BUILT_KEPT (about 45 KB each: a few per person, ~45 MB for a process's 1,000).
+BUILT_KEPT = 1000
+_built: OrderedDict[tuple, object] = OrderedDict()
+_built_lock = Lock()
+
+
 def built_once(user, name: str, build: Callable[[], T], *key) -> T:
-    """`build()` once per user object and what the scope ladder decides by (their role, campus,
-    team): a page asks for the same scope in its lists, its sections and the navigation's counts.
-    Only for conditions — Q objects, querysets never evaluated — not rows, which a write could change."""
+    """`build()` once per `name`, `key` and what the scope ladder decides by (the user, their role,
+    campus, team, whether active): a page asks for the same scope in its lists, its sections and the
+    navigation's counts, and a person's requests all day ask for the same again.
+
+    Only for conditions — Q objects and querysets never evaluated, which name the user's rows through
+    subqueries (a team's members, a teacher's lessons) so that they stay true as the data changes —
+    never for rows. Anything else a condition depends on (the declared readers) calls forget_built()."""
     if not (user and user.is_authenticated):
         return build()
-    built = user.__dict__.setdefault("_scope_built", {})
     key = (name, user.pk, user.role, user.campus_id, user.team_id, user.is_active, *key)
-    if key not in built:
-        built[key] = build()
-    return built[key]
+    with _built_lock:
+        if key in _built:
+            _built.move_to_end(key)
+            return _built[key]
+    built = build()
+    with _built_lock:
+        _built[key] = built
+        while len(_built) > BUILT_KEPT:
+            _built.popitem(last=False)
+    return built
+
+
+def forget_built() -> None:
+    with _built_lock:
+        _built.clear()
 
 
 def campus_q(user, *, campus: str = "campus") -> Q:

@@ -28,6 +28,7 @@ STUDENT = "students.student"
 def declare(label: str, selector: Selector) -> None:
     """Rows about a record of `label` are read by those to whom `selector(user)` gives the record."""
     _SELECTORS[label.lower()] = selector
+    scope.forget_built()  # the conditions built before named the readers declared then
 
 
 def declared() -> dict[str, Selector]:
@@ -41,6 +42,7 @@ _STUDENTS: list[Selector] = []
 
 def declare_students(selector: Selector) -> None:
     _STUDENTS[:] = [selector]
+    scope.forget_built()
 
 
 def students_for(user) -> QuerySet:
