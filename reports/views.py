@@ -2,7 +2,8 @@
 behind the figures where no list of the product can show them. Read-only; every figure of a page is
 computed in a fixed number of queries (reports.selectors)."""
 
-from urllib.parse import urlencode
+import re
+from urllib.parse import quote_plus, urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -52,22 +53,41 @@ def _may(user, roles) -> None:
 
 
 class Links:
-    """The address of a list behind a report's figures: the list's address reversed once, then the
-    figure's filters (its row, its period, what it counts) added for each figure."""
+    """The address of a list behind a report's figures: the list's address and the period's and the
+    reader's filters encoded once a period, then only the figure's own (its row, what it counts) added
+    for each figure — a company's table holds some 2,000."""
 
     def __init__(self, name: str, *, period: Period, reader: Reader, grouping: Grouping | None = None):
         self.base = reverse(f"reports:{name}")
         self.period, self.previous = period, period.previous()
         self.narrowed = reader.query()
         self.grouping = grouping
+        self._kept: dict[Period, tuple[str, dict]] = {}
 
     def url(self, row=None, *, before: bool = False, period: Period | None = None, **filters) -> str:
         period = period or (self.previous if before else self.period)
-        query = {**period.query(), **self.narrowed}
+        if period not in self._kept:
+            kept = {**period.query(), **self.narrowed}
+            self._kept[period] = (f"{self.base}?{urlencode(kept)}", kept)
+        address, kept = self._kept[period]
+        own = {}
         if row is not None and self.grouping is not None:
-            query[self.grouping.parameter] = row
-        query.update({name: value for name, value in filters.items() if value not in (None, "")})
-        return f"{self.base}?{urlencode(query)}"
+            own[self.grouping.parameter] = row
+        own.update({name: value for name, value in filters.items() if value not in (None, "")})
+        if not own:
+            return address
+        if own.keys() & kept.keys():  # the figure's row or filter replaces the reader's
+            return f"{self.base}?{urlencode({**kept, **own})}"
+        return f"{address}&{_encoded(own)}"
+
+
+_PLAIN = re.compile(r"[\w.-]*", re.ASCII)
+
+
+def _encoded(query: dict) -> str:
+    """urlencode for a figure's few filters, which are mostly keys and ids that need no quoting."""
+    values = ((name, str(value)) for name, value in query.items())
+    return "&".join(f"{name}={v if _PLAIN.fullmatch(v) else quote_plus(v)}" for name, v in values)
 
 
 def _report_context(request, page: str):

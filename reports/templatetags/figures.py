@@ -3,9 +3,9 @@ address of the list behind it. Tags rather than an include: a table of 200 rows 
 figures."""
 
 from decimal import Decimal
+from html import escape
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -55,20 +55,19 @@ def figure(now, before, kind="count", worse="", low=None, href="", href_before="
     count, rate (a whole percent or None), money, hours. `worse`: "up" when more is bad (late, lost),
     "down" when less is (a rate); `low`: a rate below it is red."""
     value_class = "fw-semibold text-danger" if _is_bad(now, kind, worse, low) else ""
-    value = _shown(now, kind)
-    shown = format_html('<a class="{}" href="{}">{}</a>', value_class, href, value) if href else None
-    if shown is None:
-        shown = format_html('<span class="{}">{}</span>', value_class, value)
-    previous = _shown(before, kind)
+    value = escape(_shown(now, kind))
+    if href:
+        shown = f'<a class="{value_class}" href="{escape(href)}">{value}</a>'
+    else:
+        shown = f'<span class="{value_class}">{value}</span>'
+    previous = escape(_shown(before, kind))
     if href_before:
-        previous = format_html('<a class="link-secondary" href="{}">{}</a>', href_before, previous)
-    return format_html(
-        '{} <span class="small text-secondary" title="{}">/ {}</span> <span class="small {}">{}</span>',
-        shown,
-        _("Previous period"),
-        previous,
-        _change_class(now, before, worse),
-        _change(now, before, kind),
+        previous = f'<a class="link-secondary" href="{escape(href_before)}">{previous}</a>'
+    # Plain strings rather than format_html: every part is escaped here, and a table holds thousands.
+    title, change = escape(_("Previous period")), escape(_change(now, before, kind))
+    return mark_safe(
+        f'{shown} <span class="small text-secondary" title="{title}">/ {previous}</span>'
+        f' <span class="small {_change_class(now, before, worse)}">{change}</span>'
     )
 
 
@@ -84,23 +83,20 @@ def cell(now, before, low=None, href="", due=None, late=None):
     """A rate in a dense table: `now` (a whole percent or None), linked, with the change since the
     previous period as an arrow; how many were due and late, and the previous rate, in its tooltip."""
     value_class = "fw-semibold text-danger" if _is_bad(now, "rate", "down", low) else ""
-    tip = _("%(due)s due, %(late)s late; the previous period %(before)s") % {
-        "due": due,
-        "late": late,
-        "before": _shown(before, "rate"),
-    }
-    value = _shown(now, "rate")
-    shown = (
-        format_html('<a class="{}" href="{}" title="{}">{}</a>', value_class, href, tip, value)
-        if href and now is not None
-        else format_html('<span class="{}" title="{}">{}</span>', value_class or "text-secondary", tip, value)
+    tip = escape(
+        _("%(due)s due, %(late)s late; the previous period %(before)s")
+        % {"due": due, "late": late, "before": _shown(before, "rate")}
     )
+    value = escape(_shown(now, "rate"))
+    if href and now is not None:
+        shown = f'<a class="{value_class}" href="{escape(href)}" title="{tip}">{value}</a>'
+    else:
+        shown = f'<span class="{value_class or "text-secondary"}" title="{tip}">{value}</span>'
     change = _change(now, before, "rate")
     if not change or change == "±0":
-        return shown
-    return format_html(
-        '{} <span class="small {}">{}</span>', shown, _change_class(now, before, "down"), change
-    )
+        return mark_safe(shown)
+    change_class = _change_class(now, before, "down")
+    return mark_safe(f'{shown} <span class="small {change_class}">{escape(change)}</span>')
 
 
 DOT = mark_safe('<span class="text-secondary">·</span>')
