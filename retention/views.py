@@ -175,9 +175,10 @@ def _initial(case, action) -> dict:
     return initial
 
 
-# The board shows at most this many cards a stage (the most urgent), with the stage's count and a
-# link to the stage's whole list; that list, and the closed cases, show this many a page.
-BOARD_CARDS = 50
+# The board shows at most this many cards a stage (the most urgent: a column read at a glance), with
+# the stage's count and a link to the stage's whole list; that list, and the closed cases, show
+# LIST_PAGE a page.
+BOARD_CARDS = 20
 LIST_PAGE = 50
 OPEN_STAGES = [stage for stage in S.values if stage != S.CLOSED]
 

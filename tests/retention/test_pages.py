@@ -154,7 +154,7 @@ def test_the_board_runs_the_same_queries_for_10_and_1000_cases(
         assert page.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
-    assert len(page.context["cases"]) == 50  # the board shows each stage's 50 most urgent
+    assert len(page.context["cases"]) == 20  # the board shows each stage's 20 most urgent
 
 
 def test_the_board_puts_late_cases_first(client, company, student, case, time_machine):
@@ -338,7 +338,7 @@ def rows(html: str) -> list[str]:
     return re.findall(r'<td><a href="/retention/\d+/">([^<]*)</a>', html)
 
 
-def test_the_board_shows_50_cards_a_stage_late_first_with_the_count_and_a_link_to_all(
+def test_the_board_shows_20_cards_a_stage_late_first_with_the_count_and_a_link_to_all(
     client, company, student, case, time_machine
 ):
     warning = bulk_cases(company, 70, prefix="W")
@@ -347,7 +347,7 @@ def test_the_board_shows_50_cards_a_stage_late_first_with_the_count_and_a_link_t
     client.force_login(company.supervisor_a)
     html = client.get("/retention/").content.decode()
     # The late case first, then those without a clock, the newest raised first.
-    assert cards(html, "苗头") == ["赵一鸣", *warning[::-1][:49]]
+    assert cards(html, "苗头") == ["赵一鸣", *warning[::-1][:19]]
     assert cards(html, "保单") == rescue[::-1]
     header = r'aria-label="苗头">\s*<div class="card-header d-flex"><h2 class="h6 mb-0 me-auto">苗头</h2>'
     assert re.search(header + r'<span class="badge text-bg-secondary">71</span>', html)
@@ -395,7 +395,7 @@ def test_a_stage_list_runs_the_same_queries_at_two_sizes(
         counts.append(len(queries))
         assert len(rows(html)) == 50
         with django_assert_max_num_queries(10):
-            assert len(cards(client.get("/retention/").content.decode(), "呈报")) == 50
+            assert len(cards(client.get("/retention/").content.decode(), "呈报")) == 20
     assert counts[0] == counts[1]
 
 
