@@ -27,10 +27,12 @@ def deadlines_for(user) -> QuerySet[Deadline]:
 def notifications_for(user, *, now: datetime | None = None) -> QuerySet[Notification]:
     """The user's inbox: their own notices whose delivery time has come, about records they may still
     open (a student who moved to another manager leaves the former one's inbox)."""
-    readable = scope.built_once(
-        user, "notifications_for", lambda: Notification.objects.filter(readable_notices_q(user), recipient=user)
-    )
-    return readable.filter(deliver_after__lte=now or timezone.now())
+
+    def readable():
+        return Notification.objects.filter(readable_notices_q(user), recipient=user)
+
+    delivered = Q(deliver_after__lte=now or timezone.now())
+    return scope.built_once(user, "notifications_for", readable).filter(delivered)
 
 
 def readable_notices_q(user) -> Q:

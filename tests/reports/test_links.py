@@ -26,7 +26,8 @@ def test_a_figures_address_is_its_period_its_narrowing_and_its_own_filters(compa
     links = Links("deadlines", period=NOVEMBER, reader=reader, grouping=BY_MANAGER)
     narrowed = {"team": company.team_a.pk}
     assert links.url() == whole(NOVEMBER, narrowed)
-    assert links.url(7, rule="C1", state="late") == whole(NOVEMBER, narrowed, manager=7, rule="C1", state="late")
+    late = whole(NOVEMBER, narrowed, manager=7, rule="C1", state="late")
+    assert links.url(7, rule="C1", state="late") == late
     assert links.url(7, state="") == whole(NOVEMBER, narrowed, manager=7)  # an empty filter is left out
     previous = NOVEMBER.previous()
     assert links.url(7, before=True) == whole(previous, narrowed, manager=7)
