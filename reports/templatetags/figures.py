@@ -103,10 +103,16 @@ DOT = mark_safe('<span class="text-secondary">·</span>')
 
 
 @register.simple_tag
-def rule_cell(links, key, rule, pair, low=None):
-    """A rule's cell of the punctuality table (`pair`: the rule's Pair of Punctual, or None): its rate
-    linked to its deadlines, or a dot. One tag a cell: the company's table holds some 2,000."""
-    if pair is None:
-        return DOT
-    href = links.url(key, rule=rule)
-    return cell(pair.now.rate, pair.before.rate, low=low, href=href, due=pair.now.due, late=pair.now.late)
+def rule_cells(links, row, low=None):
+    """A row's cells of the punctuality table, one a rule (`row.cells`: the rule and its Pair of
+    Punctual, or None): its rate linked to its deadlines, or a dot. One tag a row, the loop in Python:
+    the company's table holds some 2,000 cells."""
+    cells = []
+    for rule, pair in row.cells:
+        if pair is None:
+            shown = DOT
+        else:
+            now, href = pair.now, links.url(row.key, rule=rule)
+            shown = cell(now.rate, pair.before.rate, low=low, href=href, due=now.due, late=now.late)
+        cells.append(f'<td class="text-end text-nowrap">{shown}</td>')
+    return mark_safe("".join(cells))
