@@ -116,3 +116,14 @@ def rule_cells(links, row, low=None):
             shown = cell(now.rate, pair.before.rate, low=low, href=href, due=now.due, late=now.late)
         cells.append(f'<td class="text-end text-nowrap">{shown}</td>')
     return mark_safe("".join(cells))
+
+
+@register.simple_tag
+def loss_cells(links, key, reasons):
+    """A row's cells of the loss reasons table (`reasons`: a reason group -> its Pair of lost cases),
+    each linked to its cases; `key` the row's, None for the total. One tag a row, as rule_cells."""
+    cells = []
+    for group, pair in reasons.items():
+        shown = figure(pair.now, pair.before, worse="up", href=links.url(key, figure="lost", reason=group))
+        cells.append(f'<td class="text-end text-nowrap">{shown}</td>')
+    return mark_safe("".join(cells))
