@@ -27,12 +27,12 @@ def test_a_company_wide_reader_pages_through_the_campuses(client, company):
     add_campuses(10)  # with campuses A and B: 12, in name order
     client.force_login(company.president)
     first = client.get("/people/").content.decode()
-    names = ["分校000", "分校001", "分校002", "分校003", "分校004"]
+    names = ["分校000", "分校001", "分校002"]
     assert campuses(first) == names and len(names) == PEOPLE_CAMPUSES
     assert 'id="company-title"' in first  # the company-wide staff, on the first page
-    assert 'href="?page=2">下一页</a>' in first and "1 / 3" in first
-    last = client.get("/people/?page=3").content.decode()
-    assert campuses(last) == ["徐汇校区", "海淀校区"] and "王芳" in last and "周敏" in last
+    assert 'href="?page=2">下一页</a>' in first and "1 / 4" in first
+    last = client.get("/people/?page=4").content.decode()
+    assert campuses(last) == ["分校009", "徐汇校区", "海淀校区"] and "王芳" in last and "周敏" in last
     assert 'id="company-title"' not in last
 
 
