@@ -395,33 +395,41 @@ def _punctual(values: dict, name: str) -> Punctual:
     return Punctual(values[f"{name}_due"], values[f"{name}_on_time"], values[f"{name}_escalated"])
 
 
-def punctuality(reader: Reader, period: Period, *, now: datetime, weeks: bool = True) -> PunctualityReport:
+def punctuality(
+    reader: Reader, period: Period, *, now: datetime, weeks: bool = True, by_row: bool = True
+) -> PunctualityReport:
     """The on-time rate of the period beside the previous one's, by person (or campus) and rule, with
-    the late and escalated counts; and the period's weekly trend. Two queries (one without weeks)."""
+    the late and escalated counts; and the period's weekly trend. Two queries (one without weeks).
+    Without `by_row`, the totals alone (the overview's), counted by rule only: no row is built."""
     previous = period.previous()
     group = grouping(reader, campus="campus", person="owner")
     both = Period(previous.first, period.last)
     kept = kept_days(reader, "deadlines", both, today=timezone.localdate(now))
+    by = (group.key, *group.labels) if by_row else ()
     cells = (
         counted_deadlines(reader, both, now=now, days=kept.counted_q("due_at"))
-        .values(group.key, *group.labels, "rule")
+        .values(*by, "rule")
         .annotate(**_punctual_counts("now", period), **_punctual_counts("before", previous))
         .order_by()
     )
     if kept.days:
-        cells = _added([*cells, *_kept_punctuality(reader, kept.days, period, previous)], (group.key, "rule"))
+        kept_cells = _kept_punctuality(reader, kept.days, period, previous, by_campus=by_row)
+        cells = _added([*cells, *kept_cells], (group.key, "rule") if by_row else ("rule",))
     rows: dict[object, PunctualityRow] = {}
     total = Pair(Punctual(), Punctual())
     rules = set()
     for cell in cells:
-        key = cell[group.key]
-        row = rows.get(key)
-        if row is None:
-            row = rows[key] = PunctualityRow(key, group.label(cell), Pair(Punctual(), Punctual()))
         now_cell, before_cell = _punctual(cell, "now"), _punctual(cell, "before")
-        row.rules[cell["rule"]] = Pair(now_cell, before_cell)
         rules.add(cell["rule"])
-        for pair in (row.total, total):
+        pairs = [total]
+        if by_row:
+            key = cell[group.key]
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = PunctualityRow(key, group.label(cell), Pair(Punctual(), Punctual()))
+            row.rules[cell["rule"]] = Pair(now_cell, before_cell)
+            pairs.append(row.total)
+        for pair in pairs:
             pair.now.add(now_cell)
             pair.before.add(before_cell)
     shown, left_out = _rows_of(rows.values(), sort=lambda r: (-r.total.now.late, -(r.total.now.due), r.label))
@@ -438,11 +446,13 @@ def punctuality(reader: Reader, period: Period, *, now: datetime, weeks: bool = 
 PUNCTUAL_FIGURES = ("due", "on_time", "escalated")
 
 
-def _kept_punctuality(reader: Reader, days: Period, period: Period, previous: Period) -> QuerySet:
-    """The kept figures of `days` by campus and rule, as `punctuality` counts them."""
+def _kept_punctuality(
+    reader: Reader, days: Period, period: Period, previous: Period, *, by_campus: bool = True
+) -> QuerySet:
+    """The kept figures of `days` by campus (or for all) and rule, as `punctuality` counts them."""
     return (
         _kept_rows(DeadlineDay, reader, days)
-        .values("campus", "rule")
+        .values(*(("campus",) if by_campus else ()), "rule")
         .annotate(**_kept_sums(PUNCTUAL_FIGURES, {"now": period, "before": previous}))
         .order_by()
     )

@@ -143,7 +143,7 @@ def index(request):
     context, period, reader = _report_context(request, "index")
     if request.user.role in FIGURE_READERS:
         context.update(
-            punctuality=selectors.punctuality(reader, period, now=timezone.now(), weeks=False),
+            punctuality=selectors.punctuality(reader, period, now=timezone.now(), weeks=False, by_row=False),
             renewal=selectors.renewal(reader, period),
             retention=selectors.retention(reader, period),
             caseload=selectors.caseload(reader, period, weeks=False),

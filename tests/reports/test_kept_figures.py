@@ -55,6 +55,27 @@ def test_the_presidents_punctuality_reads_the_same_from_the_kept_days(client, cl
     assert "今天以前各天的数字来自各校区的每日汇总" in response.content.decode()
 
 
+def test_the_overviews_on_time_figures_are_the_punctuality_pages_totals(client, clocks):  # noqa: F811
+    """The overview counts by rule alone (no row of the table is built): the same totals as the page,
+    from the records and from the kept days, for the company and for a supervisor's team."""
+
+    def overview(user):
+        client.force_login(user)
+        report = client.get("/reports/").context["punctuality"]
+        return report.total.now.due, report.total.now.on_time, report.total.before.due, report.rules
+
+    def page(user):
+        report = _punctuality(client, user).context["report"]
+        return report.total.now.due, report.total.now.on_time, report.total.before.due, report.rules
+
+    for user in (clocks.president, clocks.supervisor_a, clocks.director_a):
+        assert overview(user) == page(user)
+    assert overview(clocks.president)[:2] == (7, 3)  # by hand (test_punctuality)
+    figures_refresh(days=62, today=TODAY)
+    assert overview(clocks.president) == page(clocks.president)
+    assert overview(clocks.president)[:2] == (7, 3)
+
+
 def test_todays_deadlines_are_counted_from_the_records(client, clocks):  # noqa: F811
     figures_refresh(days=62, today=TODAY)
     deadline(clocks.manager_a1, "L4", at(2026, 12, 16, 9), "overdue")  # due this morning
