@@ -62,22 +62,22 @@ class Links:
         self.period, self.previous = period, period.previous()
         self.narrowed = reader.query()
         self.grouping = grouping
-        self._kept: dict[Period, tuple[str, dict]] = {}
+        self._of_period: dict[Period, tuple[str, dict]] = {}  # a period's address and its filters
 
     def url(self, row=None, *, before: bool = False, period: Period | None = None, **filters) -> str:
         period = period or (self.previous if before else self.period)
-        if period not in self._kept:
-            kept = {**period.query(), **self.narrowed}
-            self._kept[period] = (f"{self.base}?{urlencode(kept)}", kept)
-        address, kept = self._kept[period]
+        if period not in self._of_period:
+            shared = {**period.query(), **self.narrowed}
+            self._of_period[period] = (f"{self.base}?{urlencode(shared)}", shared)
+        address, shared = self._of_period[period]
         own = {}
         if row is not None and self.grouping is not None:
             own[self.grouping.parameter] = row
         own.update({name: value for name, value in filters.items() if value not in (None, "")})
         if not own:
             return address
-        if own.keys() & kept.keys():  # the figure's row or filter replaces the reader's
-            return f"{self.base}?{urlencode({**kept, **own})}"
+        if own.keys() & shared.keys():  # the figure's row or filter replaces the reader's
+            return f"{self.base}?{urlencode({**shared, **own})}"
         return f"{address}&{_encoded(own)}"
 
 
