@@ -161,6 +161,14 @@ class Deadline(models.Model):
                 condition=Q(status__in=["open", "overdue", "escalated"]),
                 name="deadline_campus_active_due",
             ),
+            # A director's and a supervisor's punctuality (reports.selectors.punctuality: by rule, by
+            # manager and by week, from the records, as their figures name people): the campus's
+            # deadlines of the two periods read from the index alone, not the company's of those days.
+            models.Index(
+                fields=["campus", "due_at"],
+                include=["owner", "rule", "status", "escalation_level"],
+                name="deadline_campus_due",
+            ),
             # The company's punctuality report (reports.selectors.punctuality: today's deadlines and
             # the days not yet kept per campus, read from the index alone) and the deadlines behind
             # its figures, the latest due first.
@@ -172,6 +180,11 @@ class Deadline(models.Model):
             # The company's renewal report (reports.selectors.threshold_reached): the students who
             # reached the threshold today and on the days not yet kept per campus.
             models.Index(fields=["opened_at"], condition=Q(rule="R1"), name="deadline_renewal_opened"),
+            # A director's and a supervisor's renewal figures (reports.selectors.threshold_reached, by
+            # manager, from the records): the campus's students who reached the threshold in the periods.
+            models.Index(
+                fields=["campus", "opened_at"], condition=Q(rule="R1"), name="deadline_campus_renewal_opened"
+            ),
             # The clocks of one record: a case's, a handover's, a refund's page (deadlines_of).
             models.Index(fields=["subject_type", "subject_id"], name="deadline_subject"),
             # The student page's open clocks, and the student list's late students (Caseload.late_rows,
