@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
+
+from config.prepared import prepared_cursor
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def count_together(querysets: dict[str, QuerySet], *, using: str = "default") ->
         parts.append((name, f"(SELECT COUNT(*) FROM ({sql}) AS q{len(parts)})"))
         params.extend(query_params)
     if parts:
-        with connections[using].cursor() as cursor:
+        with prepared_cursor(using) as cursor:  # on every page: planned once a connection
             cursor.execute("SELECT " + ", ".join(sql for _name, sql in parts), params)
             counts.update(zip((name for name, _sql in parts), cursor.fetchone(), strict=True))
     return {name: counts[name] for name in querysets}

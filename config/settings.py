@@ -121,6 +121,9 @@ elif DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis")):
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     if "jit" not in _options.get("options", ""):
         _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    # Prepared statements allowed, for the statements that ask (config.prepared: the navigation's
+    # counts); Django's own cursors bind in the client and are never prepared.
+    _options.setdefault("prepare_threshold", 5)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

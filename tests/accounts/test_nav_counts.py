@@ -132,3 +132,23 @@ def test_the_unread_count_stops_at_a_hundred_and_the_bar_says_99_plus(client, co
     Notification.objects.bulk_create(unread[98:])
     assert home.nav_counts(company.manager_a1)["unread"] == UNREAD_COUNTED
     assert badge.format("99+") in client.get("/people/").content.decode()
+
+
+def _prepared() -> list[tuple[str, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        return cursor.fetchall()
+
+
+def test_the_counts_are_one_prepared_statement_planned_once_a_connection(client, company):
+    """The counts' statement, which PostgreSQL takes longer to plan than to run, is prepared on the
+    connection that pages keep, and run again by every page; the pages' other queries are not."""
+    client.force_login(company.supervisor_a)
+    for _ in range(3):
+        assert client.get("/").status_code == 200
+    prepared = _prepared()
+    assert [(statement[:24], runs) for statement, runs in prepared] == [("SELECT (SELECT COUNT(*) ", 3)]
+    assert "$1" in prepared[0][0]  # the reader's values bound by the server, not written in the text
+    client.force_login(company.manager_a1)  # another role's queues: another statement
+    assert client.get("/").status_code == 200
+    assert len(_prepared()) == 2
