@@ -455,8 +455,9 @@ def student_deadlines(
     `readable` (student_readable's) when not given."""
     now = now or timezone.now()
     readable = student_readable(student, user) if readable is None else readable
-    rows = Deadline.objects.filter(readable, student=student, student__in=students_for(user)).select_related(
-        "student", "owner", "closed_by"
+    # What the page draws of a clock: its rule (and title), state, due time and subject (a lesson's talk).
+    rows = Deadline.objects.filter(readable, student=student, student__in=students_for(user)).only(
+        "rule", "status", "due_at", "subject_id", "student"
     )
     active: list[Deadline] = []
     if not only_closed:
