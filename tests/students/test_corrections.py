@@ -553,3 +553,20 @@ def test_an_imported_row_confirms_its_amount_in_an_extra_last_column(
     imported.refresh_from_db()
     assert imported.status == "done" and Contract.objects.get(number="HD-2").amount == 10000
     assert Event.objects.get(kind="contract.signed", data__number="HD-2").data["amount_confirmed"] is True
+
+
+def test_on_a_phone_each_contract_and_lesson_cell_is_named_as_its_column(client, company, student):
+    """The tables fold into cards on a phone, each cell after its column's name (data-label): the
+    names are translated once a page and written on every row."""
+    import re
+
+    client.force_login(company.manager_a1)
+    page = client.get(f"/students/{student.pk}/").content.decode()
+    for section, columns, rows in (
+        ("contracts", ["合同编号", "签约时间", "科目", "课时", "金额", "咨询师"], 1),
+        ("lessons", ["上课时间", "科目", "任课教师", "教室", "课时", "状态"], 15),
+    ):
+        table = page[page.index(f'aria-labelledby="{section}-title"') :]
+        table = table[table.index("<tbody>") : table.index("</tbody>")]
+        labels = re.findall(r'data-label="([^"]*)"', table)
+        assert labels == columns * rows, (section, labels[:8])
