@@ -78,15 +78,17 @@ def drill(links, row=None, before=False, period=None, **filters):
     return links.url(row, before=before, period=period, **filters)
 
 
+def _tip() -> str:
+    return _("%(due)s due, %(late)s late; the previous period %(before)s")
+
+
 @register.simple_tag
-def cell(now, before, low=None, href="", due=None, late=None):
+def cell(now, before, low=None, href="", due=None, late=None, tip=None):
     """A rate in a dense table: `now` (a whole percent or None), linked, with the change since the
-    previous period as an arrow; how many were due and late, and the previous rate, in its tooltip."""
+    previous period as an arrow; how many were due and late, and the previous rate, in its tooltip
+    (`tip`: its words, translated once for a row of cells)."""
     value_class = "fw-semibold text-danger" if _is_bad(now, "rate", "down", low) else ""
-    tip = escape(
-        _("%(due)s due, %(late)s late; the previous period %(before)s")
-        % {"due": due, "late": late, "before": _shown(before, "rate")}
-    )
+    tip = escape((tip or _tip()) % {"due": due, "late": late, "before": _shown(before, "rate")})
     value = escape(_shown(now, "rate"))
     if href and now is not None:
         shown = f'<a class="{value_class}" href="{escape(href)}" title="{tip}">{value}</a>'
@@ -107,13 +109,13 @@ def rule_cells(links, row, low=None):
     """A row's cells of the punctuality table, one a rule (`row.cells`: the rule and its Pair of
     Punctual, or None): its rate linked to its deadlines, or a dot. One tag a row, the loop in Python:
     the company's table holds some 2,000 cells."""
-    cells = []
+    cells, tip = [], _tip()
     for rule, pair in row.cells:
         if pair is None:
             shown = DOT
         else:
             now, href = pair.now, links.url(row.key, rule=rule)
-            shown = cell(now.rate, pair.before.rate, low=low, href=href, due=now.due, late=now.late)
+            shown = cell(now.rate, pair.before.rate, low=low, href=href, due=now.due, late=now.late, tip=tip)
         cells.append(f'<td class="text-end text-nowrap">{shown}</td>')
     return mark_safe("".join(cells))
 
