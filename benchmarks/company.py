@@ -135,7 +135,7 @@ TEXTS = [
 EVENT_KINDS = [
     ("callback.recorded", 0), ("lesson.talk", 1), ("deadline.met", 0), ("callback.recorded", 0),
     ("score.recorded", 0), ("growth.recorded", 0), ("deadline.opened", 0), ("document.added", 0),
-    ("lesson.change", 1), ("callback.recorded", 0), ("deadline.overdue", 0), ("concern.raised", 0),
+    ("lesson.changed", 1), ("callback.recorded", 0), ("deadline.overdue", 0), ("concern.raised", 0),
     ("document.filed", 0), ("lesson.absent", 1), ("deadline.met", 0), ("student.file_updated", 0),
     ("contract.signed", 0), ("student.assigned", 2), ("handover.received", 2), ("handover.intro_call", 2),
 ]  # fmt: skip
